@@ -1,0 +1,72 @@
+/*
+ * ktest: glue for the Check unit tests. A test file registers its suite
+ * with KTEST_SUITE and boots a fresh kernel in each test (Check forks every
+ * test, so kernel globals start clean) with the helpers below, which run
+ * the real core on the test HAL (hal_test.c: memory in plain frames).
+ */
+#ifndef KTEST_H
+#define KTEST_H
+
+#include <check.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef Suite *(*ktest_suite_fn)(void);
+void ktest_register(ktest_suite_fn fn, const char *name);
+
+/* Defines a suite builder and registers it before main() runs:
+ *	KTEST_SUITE(pmm_suite) { Suite *s = suite_create("pmm"); ...; return s; } */
+#define KTEST_SUITE(fn)                                                        \
+	static Suite *fn(void);                                                \
+	__attribute__((constructor)) static void fn##_register(void)          \
+	{                                                                      \
+		ktest_register(fn, #fn);                                          \
+	}                                                                      \
+	static Suite *fn(void)
+
+/* --- boot helpers (tests/unit/ktest.c) --- */
+
+/* Frames and heap only: pmm over a fresh 64 MiB arena, kmalloc. */
+void ktest_boot_mem(void);
+/* Everything a syscall needs: memory, the VFS (tmpfs root with /dev, /proc,
+ * /tmp), and an init task whose thread is `current`, with an empty mm, an
+ * fd table (0, 1, 2 on the test console) and cwd "/". */
+void ktest_boot(void);
+/* Maps len bytes of anonymous user memory with prot (VM_*) in current's mm
+ * and returns its address. */
+uint64_t ktest_umap(size_t len, unsigned prot);
+/* Copies n bytes to/from current's user memory; fails the test on error. */
+void ktest_put(uint64_t uaddr, const void *src, size_t n);
+void ktest_get(void *dst, uint64_t uaddr, size_t n);
+/* A NUL-terminated string placed in user memory; returns its address. */
+uint64_t ktest_ustr(const char *s);
+/* Calls syscall nr for current through the dispatcher. */
+long ktest_sys(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+	       uint64_t a4, uint64_t a5);
+#define ksys0(nr) ktest_sys(nr, 0, 0, 0, 0, 0, 0)
+#define ksys1(nr, a) ktest_sys(nr, (uint64_t)(a), 0, 0, 0, 0, 0)
+#define ksys2(nr, a, b) ktest_sys(nr, (uint64_t)(a), (uint64_t)(b), 0, 0, 0, 0)
+#define ksys3(nr, a, b, c)                                                     \
+	ktest_sys(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c), 0, 0, 0)
+#define ksys4(nr, a, b, c, d)                                                  \
+	ktest_sys(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c),             \
+		  (uint64_t)(d), 0, 0)
+#define ksys6(nr, a, b, c, d, e, f)                                            \
+	ktest_sys(nr, (uint64_t)(a), (uint64_t)(b), (uint64_t)(c),             \
+		  (uint64_t)(d), (uint64_t)(e), (uint64_t)(f))
+
+/* --- the test HAL's observable state (hal_test.c) --- */
+
+/* Everything written to the console streams OUT and ERR so far. */
+const char *hal_test_console_out(size_t *len);
+/* Queues bytes as console input (then kern_console_event may be called). */
+void hal_test_console_feed(const void *buf, size_t len);
+/* Advances the fake monotonic and real-time clocks. */
+void hal_test_advance_ns(uint64_t ns);
+/* Number of hal_as_map/unmap/protect calls so far (mirroring checks). */
+unsigned long hal_test_map_calls(void);
+/* Exit status given to hal_halt, or -1 (hal_halt longjmps back to the test
+ * that armed hal_test_expect_halt). */
+int hal_test_halt_status(void);
+
+#endif
