@@ -11,6 +11,9 @@
 
 #define ELF_MAX_SEGS 16
 
+/* Where an ET_DYN (static-pie) image's lowest segment is loaded. */
+#define ELF_DYN_BASE 0x555555554000ULL
+
 struct elf_seg {
 	uint64_t vaddr, memsz, filesz, offset; /* as in the program header */
 	unsigned prot;                         /* VM_READ | VM_WRITE | VM_EXEC */

@@ -50,15 +50,26 @@ static inline void list_del(struct list_head *n)
 #define list_first_entry(h, type, member) list_entry((h)->next, type, member)
 #define list_last_entry(h, type, member) list_entry((h)->prev, type, member)
 
+/* The loops test for the end by address arithmetic, never by forming
+ * &pos->member on the head's container (which may be misaligned for
+ * pos's type; UBSan rightly objects). After a full loop pos is the head's
+ * container, as in Linux: do not dereference it. */
+#define list__member(pos, member)                                              \
+	((struct list_head *)((char *)(pos) +                                  \
+			      offsetof(__typeof__(*(pos)), member)))
+
 #define list_for_each_entry(pos, head, member)                                 \
 	for (pos = list_entry((head)->next, __typeof__(*pos), member);         \
-	     &pos->member != (head);                                           \
-	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+	     list__member(pos, member) != (head);                              \
+	     pos = list_entry(list__member(pos, member)->next,                 \
+			      __typeof__(*pos), member))
 
 #define list_for_each_entry_safe(pos, n, head, member)                         \
 	for (pos = list_entry((head)->next, __typeof__(*pos), member),         \
-	    n = list_entry(pos->member.next, __typeof__(*pos), member);        \
-	     &pos->member != (head);                                           \
-	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
+	    n = list_entry(list__member(pos, member)->next, __typeof__(*pos),  \
+			   member);                                            \
+	     list__member(pos, member) != (head); pos = n,                     \
+	    n = list_entry(list__member(n, member)->next, __typeof__(*n),      \
+			   member))
 
 #endif

@@ -96,6 +96,15 @@ struct thread {
 	uaddr_t set_child_tid, clear_child_tid;
 	uaddr_t robust_list;
 	size_t robust_len;
+	/* sigaltstack(2): recorded; used once signals are delivered. */
+	uaddr_t altstack_sp;
+	size_t altstack_size;
+	int altstack_flags;
+
+	/* futex(2) wait key while blocked in FUTEX_WAIT (src/proc/futex.c). */
+	struct mm *futex_mm;
+	uaddr_t futex_uaddr;
+	uint32_t futex_bitset;
 
 	/* Blocking (see sched.h). */
 	struct list_head wait_link; /* on a waitq while blocked */
@@ -110,6 +119,21 @@ struct thread {
 
 extern struct thread *current;
 
+/*
+ * Iterate over the threads on a list (pos, n: struct list_head cursors).
+ * list_for_each_entry would form a struct thread pointer from the list
+ * head itself, which breaks struct thread's 16-byte alignment (the FPU
+ * area) and is undefined behaviour UBSan reports.
+ */
+#define thread_for_each(t, pos, head, member)                                  \
+	for (pos = (head)->next;                                               \
+	     pos != (head) && ((t = list_entry(pos, struct thread, member)), 1); \
+	     pos = pos->next)
+#define thread_for_each_safe(t, pos, n, head, member)                          \
+	for (pos = (head)->next, n = pos->next;                                \
+	     pos != (head) && ((t = list_entry(pos, struct thread, member)), 1); \
+	     pos = n, n = pos->next)
+
 /* Allocates a task with pid, no mm/files/fs yet, default limits and creds
  * of root; linked under parent (NULL for init). NULL when out of memory. */
 struct task *task_create(struct task *parent);
@@ -118,6 +142,8 @@ struct thread *thread_create(struct task *task);
 
 /* Finds a live or zombie task by pid, NULL if none. */
 struct task *task_find(int pid);
+/* Finds a live thread by tid, NULL if none. */
+struct thread *thread_find(int tid);
 /* The first task in pid order with pid >= from, or NULL (for /proc). */
 struct task *task_next(int from);
 
@@ -125,11 +151,23 @@ struct task *task_next(int from);
  * threads die, files close, parent gets SIGCHLD. Init's exit halts. */
 void task_exit(struct task *task, int wait_status);
 
+/* Ends one thread (exit(2)): the last thread of a task ends the task with
+ * wait_status. A dead thread is freed at the next trap, not at once, so
+ * callers up the stack (the dispatcher) may still look at it. */
+void thread_exit(struct thread *t, int wait_status);
+
+/* Frees threads that died since the last call (kern_trap calls it before
+ * handling a trap, when no dead thread can be in use any more). */
+void proc_reap_threads(void);
+
 /* Loads path into task, replacing its image (execve). argv/envp are
  * kernel arrays of kernel strings. On success the caller's thread starts
  * at the new entry point. Returns 0 or -errno (-ENOEXEC for bad ELF). */
 int proc_execve(struct thread *t, const char *path, char *const argv[],
 		char *const envp[]);
+/* The reason of the last -ENOEXEC from proc_execve ("32-bit ELF", ...),
+ * or NULL. */
+const char *proc_exec_reason(void);
 
 /* Makes the first process from boot_info; returns 0 or -errno. */
 int proc_start_init(const struct boot_info *bi);

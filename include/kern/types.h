@@ -31,7 +31,7 @@ typedef uint64_t uaddr_t; /* user address: never dereference it directly */
 #define container_of(ptr, type, member)                                        \
 	((type *)((char *)(ptr)-offsetof(type, member)))
 
-#define __unused __attribute__((unused))
+#define __maybe_unused __attribute__((unused))
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __packed __attribute__((packed))

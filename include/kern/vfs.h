@@ -24,6 +24,7 @@ struct file;
 struct super_block;
 struct mount;
 struct kstat;
+struct path;
 
 struct timespec64 {
 	int64_t sec;
@@ -66,6 +67,14 @@ struct inode_ops {
 	int (*open)(struct inode *ino, struct file *f);
 	/* Frees filesystem data when the last reference goes. */
 	void (*evict)(struct inode *ino);
+	/* Is the cached child `cached` still what name in dir names (hostfs:
+	 * the host may change under us)? 1 yes, 0 no (looked up again),
+	 * -ENOENT gone, other -errno. NULL: always valid. */
+	int (*revalidate)(struct inode *dir, const char *name,
+			  struct inode *cached);
+	/* "Magic" symlinks (/proc/PID/fd/N, cwd, root): the walk jumps to the
+	 * referenced *out instead of reading the text. NULL for plain links. */
+	int (*follow_link)(struct inode *ino, struct path *out);
 };
 
 struct file_ops {
@@ -119,7 +128,11 @@ struct dentry {
 	struct list_head children; /* cached children (struct dentry.child_link) */
 	struct list_head child_link;
 	int mounted;             /* mounts stacked on this dentry */
+	unsigned flags;          /* DENTRY_* */
 };
+/* Removed from its parent's cache (unlinked, replaced, or stale on the
+ * host): still valid for its holders, never found by a lookup again. */
+#define DENTRY_UNHASHED 0x1
 
 struct mount {
 	struct list_head link;     /* in the mount table */
@@ -130,6 +143,11 @@ struct mount {
 	unsigned flags;            /* MS_RDONLY, ... */
 	char *source;              /* for /proc/mounts */
 };
+
+/* mount.flags (mount(2)'s MS_RDONLY value). */
+#ifndef MS_RDONLY
+#define MS_RDONLY 1
+#endif
 
 struct path {
 	struct mount *mnt;
@@ -198,14 +216,53 @@ struct file *vfs_openat(int dirfd, const char *path, unsigned flags,
 			uint32_t mode);
 /* Opens an inode already found (devices, procfs links). */
 struct file *vfs_open_path(const struct path *p, unsigned flags);
+/* Opens a FIFO node: provided by the pipe code; while it is absent (a
+ * weak NULL) opening a FIFO fails with -ENXIO. */
+int pipe_fifo_open(struct inode *ino, struct file *f) __attribute__((weak));
 long vfs_read(struct file *f, void *buf, size_t len);
 long vfs_write(struct file *f, const void *buf, size_t len);
 long vfs_pread(struct file *f, void *buf, size_t len, uint64_t off);
 long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off);
 int vfs_getattr(struct inode *ino, struct kstat *st);
+/* Same as vfs_read/vfs_write, but the buffer is current's user memory
+ * (zero-copy through its frames). *pos is f->pos or a pread offset.
+ * Returns bytes, -EFAULT when nothing could be moved, or an op's error;
+ * only the first chunk may block (-EKBLOCK, sched.h protocol). */
+long vfs_read_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos);
+long vfs_write_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos);
+
+/* Access checks against current's fs credentials (mask of MAY_*; root
+ * passes read/write always and exec when some x bit is set or the inode
+ * is a directory). Returns 0 or -EACCES. */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+int vfs_permission(struct inode *ino, int mask);
 /* Writes the file's absolute guest path into buf (for /proc/PID/fd and
  * getcwd); returns the length or -ENAMETOOLONG. */
 long vfs_path_name(const struct path *p, char *buf, size_t len);
+
+/* ---- namespace operations (kernel-space paths, relative to dirfd of
+ * current, with Linux's checks and errnos; mode gets current's umask) ---- */
+int vfs_mkdirat(int dirfd, const char *path, uint32_t mode);
+/* mode holds the type (S_IFREG/CHR/BLK/FIFO/SOCK); dev for devices. */
+int vfs_mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev);
+int vfs_rmdirat(int dirfd, const char *path);
+int vfs_unlinkat(int dirfd, const char *path);
+int vfs_symlinkat(const char *target, int dirfd, const char *path);
+/* flags: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH. */
+int vfs_linkat(int olddirfd, const char *oldpath, int newdirfd,
+	       const char *newpath, int flags);
+/* flags: RENAME_NOREPLACE or RENAME_EXCHANGE. */
+int vfs_renameat2(int olddirfd, const char *oldpath, int newdirfd,
+		  const char *newpath, unsigned flags);
+/* The link's text (not NUL-terminated) into buf; its length. "" reads
+ * the symlink dirfd itself refers to. */
+long vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+/* chmod on a resolved inode: owner or root only (-EPERM). */
+int vfs_chmod(const struct path *p, uint32_t mode);
+/* Makes p current's working directory (-ENOTDIR, -EACCES). */
+int vfs_chdir(const struct path *p);
 
 /* ---- mounts ---- */
 /* Mounts a filesystem type ("tmpfs", "proc", "devtmpfs", "hostfs", "sysfs")
@@ -236,6 +293,16 @@ int fd_install(struct file *f, int min_fd, bool cloexec);
 struct file *fd_get(int fd);
 /* Closes fd of current: 0 or -EBADF. */
 int fd_close(int fd);
+/* Installs f (taking a reference) exactly at fd of current, closing what
+ * was there (dup2). Returns fd, or -EBADF when fd is outside the limit. */
+int fd_install_at(int fd, struct file *f, bool cloexec);
+/* The close-on-exec flag of fd: 0/1, or -EBADF. */
+int fd_get_cloexec(int fd);
+int fd_set_cloexec(int fd, bool on);
+/* For /proc/PID/fd of any task: the referenced file at fd (or NULL), and
+ * the lowest open fd >= from (or -1). */
+struct file *files_lookup(struct files *fs, int fd);
+int files_next_fd(struct files *fs, int from);
 
 /* Opens the console as fds 0, 1, 2 of current (in, out, err streams). */
 int console_open_stdio(void);

@@ -21,6 +21,8 @@
 #define VMA_GROWSDOWN 0x2 /* the stack */
 #define VMA_HEAP 0x4      /* [heap] (brk area) */
 #define VMA_STACK 0x8     /* [stack] */
+#define VMA_DONTFORK 0x10   /* MADV_DONTFORK: a child does not get it */
+#define VMA_WIPEONFORK 0x20 /* MADV_WIPEONFORK: a child gets it empty */
 
 struct vma {
 	struct list_head link; /* in mm->vmas, sorted by start */
@@ -30,7 +32,7 @@ struct vma {
 	/* For /proc/PID/maps: the file this was loaded from (a kmalloc'ed
 	 * path, or NULL for anonymous), its offset, dev and inode. */
 	char *name;
-	uint64_t pgoff;
+	uint64_t pgoff; /* file offset of start, in pages */
 	uint64_t dev, ino;
 };
 
@@ -50,10 +52,19 @@ struct mm {
 	uaddr_t stack_top;
 	uaddr_t arg_start, arg_end, env_start, env_end; /* for /proc cmdline */
 	size_t rss_pages;      /* frames mapped in this mm */
+	/* vm_fault's loop guard: the page it last re-mirrored unchanged
+	 * and that page's entry, so a second identical fault is refused. */
+	uaddr_t remirror_va;
+	uint64_t remirror_pte;
 };
+
+/* mmap_base of a new mm until exec places the stack and sets its own. */
+#define VM_MMAP_BASE_DEFAULT (HAL_USER_VA_END - (1ULL << 30))
 
 /* A new empty mm with a new HAL address space; NULL when out of memory. */
 struct mm *mm_create(void);
+/* Another reference (a CLONE_VM thread). */
+static inline void mm_get(struct mm *mm) { mm->refcount++; }
 /* Drops a reference; the last one frees every frame, VMA and the HAL as. */
 void mm_put(struct mm *mm);
 /* A copy-on-write duplicate (fork). NULL when out of memory. */
@@ -76,8 +87,21 @@ int vm_unmap(struct mm *mm, uaddr_t start, size_t len);
 int vm_protect(struct mm *mm, uaddr_t start, size_t len, unsigned prot);
 
 /* A free gap of len bytes (page aligned), top-down below mm->mmap_base,
- * preferring hint when it is free. Returns the address or 0. */
+ * preferring hint (rounded up to a page) when it is free. Returns the
+ * address or 0. */
 uaddr_t vm_find_free(struct mm *mm, size_t len, uaddr_t hint);
+
+/* Sets and clears VMA_* flags on [start, start+len), splitting VMAs at
+ * the edges; pages outside any VMA are skipped. Returns 0, -ENOMEM (out of
+ * memory, or part of the range was not mapped: the mapped parts did
+ * change, as madvise reports it) or -EINVAL. */
+int vm_set_flags(struct mm *mm, uaddr_t start, size_t len, unsigned set,
+		 unsigned clear);
+
+/* Throws away the pages of private anonymous memory in [start, start+len)
+ * (MADV_DONTNEED): they read back as zeros. Shared and file-backed pages
+ * are kept. Returns 0, or -ENOMEM when part of the range is unmapped. */
+int vm_discard(struct mm *mm, uaddr_t start, size_t len);
 
 /* The VMA containing addr, or NULL. */
 struct vma *vm_find_vma(struct mm *mm, uaddr_t addr);
@@ -86,7 +110,14 @@ struct vma *vm_find_vma(struct mm *mm, uaddr_t addr);
  * Resolves a fault at addr with HAL_ACC_* access bits: allocates (or copies,
  * for COW) the frame and maps it, maybe with neighbours in the same VMA.
  * Returns 0 when resolved, -EFAULT when no VMA covers addr (SEGV_MAPERR)
- * and -EACCES when the VMA forbids the access (SEGV_ACCERR).
+ * and -EACCES when the VMA forbids the access (SEGV_ACCERR), -ENOMEM when
+ * no frame is left (the caller kills the task with SIGBUS, as Linux's
+ * OOM handling would end it).
+ * With HAL_ACC_UNKNOWN the core decides from its own table: an absent
+ * page is allocated, a copy-on-write page of a writable VMA is copied,
+ * and a present page the VMA allows reading is mirrored again; if the
+ * same page then faults again with the same mirror, the access must have
+ * been a forbidden one and the answer is -EACCES.
  */
 int vm_fault(struct mm *mm, uaddr_t addr, unsigned access);
 

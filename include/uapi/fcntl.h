@@ -1,4 +1,4 @@
-/* Linux x86_64 open(2)/fcntl(2)/*at() flag values, from open(2), fcntl(2). */
+/* Linux x86_64 open(2), fcntl(2) and the *at() flag values. */
 #ifndef UAPI_FCNTL_H
 #define UAPI_FCNTL_H
 

@@ -8,8 +8,12 @@
 #define KTEST_H
 
 #include <check.h>
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+struct hal_uctx;
 
 typedef Suite *(*ktest_suite_fn)(void);
 void ktest_register(ktest_suite_fn fn, const char *name);
@@ -68,5 +72,48 @@ unsigned long hal_test_map_calls(void);
 /* Exit status given to hal_halt, or -1 (hal_halt longjmps back to the test
  * that armed hal_test_expect_halt). */
 int hal_test_halt_status(void);
+
+/* Arms hal_halt to longjmp back here instead of exiting the test process:
+ *	if (hal_test_expect_halt())
+ *		ck_assert_int_eq(hal_test_halt_status(), 125);
+ *	else
+ *		panic("boom");
+ * (setjmp's rules apply: locals changed after arming must be volatile.) */
+jmp_buf *hal_test_arm_halt(void);
+#define hal_test_expect_halt() (setjmp(*hal_test_arm_halt()) != 0)
+
+/* Gives the test HAL a fresh arena of bytes of "physical memory" and
+ * returns its first physical address (ktest_boot_mem uses it). */
+uint64_t hal_test_mem_init(uint64_t bytes);
+/* Every kernel log line so far (hal_log also copies them to stderr). */
+const char *hal_test_log_out(size_t *len);
+
+/* The last hal_as_map/unmap/protect call, for mirroring checks. */
+enum { HAL_TEST_AS_MAP = 1, HAL_TEST_AS_UNMAP, HAL_TEST_AS_PROTECT };
+struct hal_test_as_call {
+	int op; /* HAL_TEST_AS_* */
+	uint64_t va, pa;
+	size_t npages;
+	unsigned prot;
+};
+void hal_test_last_as_call(struct hal_test_as_call *c);
+/* hal_as_map calls alone, and address spaces created but not destroyed. */
+unsigned long hal_test_as_map_calls(void);
+long hal_test_as_live(void);
+
+/* Thread starts (hal_uctx_start) so far, and the uctx started last. */
+unsigned long hal_test_thread_starts(void);
+struct hal_uctx *hal_test_last_started(void);
+
+/* The armed timer deadline (0: none). hal_test_advance_ns calls
+ * kern_timer_event once the fake clock reaches it (advance by 0 to fire a
+ * deadline already past). */
+uint64_t hal_test_timer_deadline(void);
+
+/* Console input at its end (reads return 0), and whether the console is
+ * a terminal (default: no). Feeding input or its end calls
+ * kern_console_event when the core armed hal_console_poll. */
+void hal_test_console_eof(void);
+void hal_test_console_set_tty(bool tty);
 
 #endif

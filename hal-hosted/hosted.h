@@ -1,0 +1,62 @@
+/*
+ * Private declarations shared by the hosted HAL's files. Nothing in src/
+ * includes this; it may use libc, libuv and Linux headers freely.
+ */
+#ifndef HOSTED_H
+#define HOSTED_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <hal.h>
+
+/* The stub's reserved range, just above the guest's user range. */
+#define STUB_BASE HAL_USER_VA_END
+#define STUB_SIZE 0x100000ULL
+#define STUB_CODE_SIZE 0x1000ULL
+/* Host user address space end (47-bit) for unmapping everything else. */
+#define HOST_VA_END 0x7ffffffff000ULL
+/* The memfd's fd number inside every stub. */
+#define STUB_MEMFD 3
+
+/* The one place host errno becomes a HAL return: r < 0 means "failed,
+ * errno set". Host and guest share Linux's numbers, so it is -errno. */
+static inline long host_ret(long r)
+{
+	return r < 0 ? -(long)errno : r;
+}
+
+/* phys.c */
+extern int phys_memfd;
+int phys_init(uint64_t bytes);
+
+/* loop.c */
+void loop_init(void);
+int loop_run(void);
+void loop_watch_children(void);
+void loop_restore_host(void);
+/* Runs ptrace_deferred() and pending console events on the loop's next
+ * turn, outside any core call. */
+void loop_defer(void);
+void loop_defer_console_event(void);
+
+/* ptrace.c */
+void ptrace_reap(void); /* handle every pending child stop */
+void ptrace_kill_all(void);
+void ptrace_deferred(void); /* report traps queued while in the core */
+
+/* console.c */
+void console_init(void);
+void console_restore(void);
+void console_event_ready(void); /* epoll said stdin is readable */
+int console_epoll_fd(void);
+
+/* hostfs.c */
+int hostfs_set_root(const char *dir);
+
+/* main.c */
+extern bool hosted_verbose;
+
+#endif

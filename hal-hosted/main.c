@@ -1,0 +1,172 @@
+/*
+ * The ember command line: `ember run` boots the core on the hosted HAL
+ * with a static Linux program as its first process; `ember version`.
+ * Everything the core needs from the host arrives in struct boot_info;
+ * after kmain returns, the libuv loop (loop.c) drives the kernel until a
+ * hal_halt ends the process with the guest's status.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "hosted.h"
+
+extern char **environ;
+bool hosted_verbose;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ember run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       ember version\n"
+		"\n"
+		"Runs a static x86_64 Linux PROGRAM on the Ember kernel, hosted in\n"
+		"this process. PROGRAM is a path in the guest's view of the\n"
+		"filesystem (the --root directory), or a name searched in PATH.\n"
+		"\n"
+		"options:\n"
+		"  --root DIR        host directory the guest sees as / (default /)\n"
+		"  --strace          print every guest syscall on stderr\n"
+		"  --mem SIZE        kernel memory, e.g. 512M, 2G (default 2G)\n"
+		"  --platform=NAME   trap mechanism: ptrace (default)\n"
+		"  --cmdline STR     extra kernel command line (loglevel=7, quiet)\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"ember exits with the guest's exit status, or 128+N when a signal\n"
+		"N killed it.\n");
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end || v < (16ULL << 20) || v > (64ULL << 30)) {
+		fprintf(stderr, "ember: bad --mem size '%s' (16M..64G)\n", s);
+		exit(2);
+	}
+	return v & ~0xfffULL;
+}
+
+/* The guest's cwd: the host cwd seen through --root, or "/" outside it. */
+static char *guest_cwd(const char *root)
+{
+	char cwd[PATH_MAX], rroot[PATH_MAX];
+
+	if (!getcwd(cwd, sizeof(cwd)) || !realpath(root, rroot))
+		return strdup("/");
+	if (strcmp(rroot, "/") == 0)
+		return strdup(cwd);
+	size_t n = strlen(rroot);
+	if (strncmp(cwd, rroot, n) == 0 && (cwd[n] == '/' || cwd[n] == 0))
+		return strdup(cwd[n] ? cwd + n : "/");
+	return strdup("/");
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, 0, 'r' },
+		{ "strace", no_argument, 0, 's' },
+		{ "mem", required_argument, 0, 'm' },
+		{ "platform", required_argument, 0, 'p' },
+		{ "cmdline", required_argument, 0, 'c' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *root = "/", *cmdline = "";
+	uint64_t mem = 2ULL << 30;
+	bool strace = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root = optarg; break;
+		case 's': strace = true; break;
+		case 'm': mem = parse_size(optarg); break;
+		case 'c': cmdline = optarg; break;
+		case 'v': hosted_verbose = true; break;
+		case 'p':
+			if (strcmp(optarg, "ptrace") != 0) {
+				fprintf(stderr,
+					"ember: unknown platform '%s' (have: ptrace)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* hostfs keeps one host fd per open guest file or cached inode. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	int err = hostfs_set_root(root);
+	if (err) {
+		fprintf(stderr, "ember: --root %s: %s\n", root, strerror(-err));
+		return 2;
+	}
+	err = phys_init(mem);
+	if (err) {
+		fprintf(stderr, "ember: cannot set up %llu bytes of memory: %s\n",
+			(unsigned long long)mem, strerror(-err));
+		return 125;
+	}
+
+	struct boot_info bi = {
+		/* Frame 0 stays unused so that 0 can mean "no frame". */
+		.mem_start = 0,
+		.mem_bytes = mem,
+		.cmdline = cmdline,
+		.root_is_hostfs = true,
+		.init_path = argv[optind],
+		.init_argv = (const char *const *)&argv[optind],
+		.init_envp = (const char *const *)environ,
+		.init_cwd = guest_cwd(root),
+		.strace = strace,
+	};
+	loop_init();
+	kmain(&bi);
+	return loop_run();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("ember 0.1 (hosted, ptrace platform)\n");
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "ember: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,29 @@
+/*
+ * cmdline: the kernel command line ("init=/bin/sh -c 'echo hi' quiet").
+ */
+#ifndef KERN_CMDLINE_H
+#define KERN_CMDLINE_H
+
+#include <kern/types.h>
+
+#define CMDLINE_MAX 4096
+#define CMDLINE_MAX_ARGS 64
+
+struct cmdline {
+	bool quiet;
+	int loglevel;	  /* -1 when not given */
+	const char *init; /* init=PATH, or NULL */
+	/* argv for init: PATH, then every word after init=PATH, NULL-ended */
+	const char *init_argv[CMDLINE_MAX_ARGS + 1];
+};
+
+/*
+ * Splits s into whitespace-separated words (no quoting) and fills *out.
+ * Words are copied into static storage, so the result stays valid after s
+ * goes away; a second call replaces the first's. Unknown words are
+ * ignored, as Linux leaves them to init. Never fails: a line longer than
+ * CMDLINE_MAX is cut, extra init arguments are dropped.
+ */
+void cmdline_parse(const char *s, struct cmdline *out);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * cmdline.c: the kernel command line parser (layer: kern; relies only on
+ * klib). It runs before memory is set up, so it keeps its words in static
+ * storage.
+ */
+#include <kern/cmdline.h>
+#include <kern/klib.h>
+
+static char words_buf[CMDLINE_MAX];
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void cmdline_parse(const char *s, struct cmdline *out)
+{
+	char *p = words_buf;
+	int nargs = 0;
+	bool in_init = false;
+
+	memset(out, 0, sizeof(*out));
+	out->loglevel = -1;
+	kstrlcpy(words_buf, s ? s : "", sizeof(words_buf));
+	while (*p) {
+		char *w;
+
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && !is_space(*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+
+		/* Everything after init=PATH belongs to init. */
+		if (in_init) {
+			if (nargs < CMDLINE_MAX_ARGS)
+				out->init_argv[nargs++] = w;
+		} else if (strncmp(w, "init=", 5) == 0 && w[5]) {
+			out->init = w + 5;
+			out->init_argv[nargs++] = out->init;
+			in_init = true;
+		} else if (strcmp(w, "quiet") == 0) {
+			out->quiet = true;
+		} else if (strncmp(w, "loglevel=", 9) == 0 && w[9] >= '0' &&
+			   w[9] <= '9') {
+			out->loglevel = (int)kstrtou64(w + 9, NULL, 10);
+		}
+	}
+	out->init_argv[nargs] = NULL;
+}

@@ -1,0 +1,69 @@
+/*
+ * main.c: the core's boot sequence (layer: kern; relies on every
+ * subsystem's init: the command line, frames, the VFS, then the first
+ * process). kmain returns once init runs; the HAL's event loop takes over.
+ */
+#include <hal.h>
+#include <kern/cmdline.h>
+#include <kern/klib.h>
+#include <kern/pmm.h>
+#include <kern/proc.h>
+#include <kern/strace.h>
+#include <kern/syscall.h>
+#include <kern/timer.h>
+#include <kern/vfs.h>
+#include <uapi/errno.h>
+
+#define DEFAULT_INIT "/sbin/init"
+
+/* Exit statuses of a failed start, as a shell reports them. */
+static int start_failure_status(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENOTDIR:
+		return 127;
+	case -ENOEXEC:
+	case -EACCES:
+		return 126;
+	default:
+		return 1;
+	}
+}
+
+void kmain(const struct boot_info *bi)
+{
+	static struct cmdline cl;
+	struct boot_info b = *bi;
+	const char *why;
+	int err;
+
+	timer_init();
+	cmdline_parse(bi->cmdline, &cl);
+	if (cl.quiet)
+		printk_level = LOG_ERR;
+	if (cl.loglevel >= 0)
+		printk_level = cl.loglevel;
+	if (!b.init_path) {
+		b.init_path = cl.init ? cl.init : DEFAULT_INIT;
+		b.init_argv = cl.init ? cl.init_argv : NULL;
+	}
+
+	pmm_init(bi->mem_start, bi->mem_bytes);
+	err = vfs_init(bi);
+	if (err) {
+		pr_err("cannot mount the root filesystem: %s",
+		       strace_errno_text(-err));
+		hal_halt(1);
+	}
+	strace_enabled = bi->strace;
+
+	err = proc_start_init(&b);
+	if (err) {
+		why = err == -ENOEXEC ? proc_exec_reason() : NULL;
+		pr_err("cannot run %s: %s%s%s", b.init_path,
+		       strace_errno_text(-err), why ? ": " : "",
+		       why ? why : "");
+		hal_halt(start_failure_status(err));
+	}
+}

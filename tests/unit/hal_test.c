@@ -1,0 +1,545 @@
+/*
+ * hal_test.c: the test HAL (layer: HAL; hosted C with libc, linked into
+ * unit_tests and the fuzzers instead of hal-hosted/ or hal-baremetal/).
+ * Physical memory is one aligned malloc'd arena; address spaces and
+ * threads only record what the core asked for, since the core's own page
+ * table is the truth and nothing runs in user mode here. Clocks are fake
+ * and move only when a test advances them; the console is a pair of
+ * memory buffers; hal_halt longjmps back into an armed test.
+ */
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hal.h>
+#include <uapi/errno.h>
+
+#include "ktest.h"
+
+/* The core may not be complete while helpers work in parallel: the HAL
+ * only calls these event entry points when they are linked in. */
+#pragma weak kern_timer_event
+#pragma weak kern_console_event
+
+/* ---- physical memory ---- */
+
+/* Physical addresses start above 0 like a real machine's RAM would, so a
+ * stray "pa 0" is never inside the arena. */
+#define ARENA_PA 0x100000ULL
+
+static unsigned char *arena;
+static uint64_t arena_bytes;
+
+uint64_t hal_test_mem_init(uint64_t bytes)
+{
+	free(arena);
+	arena = aligned_alloc(4096, bytes);
+	if (!arena) {
+		fprintf(stderr, "hal_test: no memory for a %llu byte arena\n",
+			(unsigned long long)bytes);
+		abort();
+	}
+	/* Garbage, not zeros: the core must zero what it hands out. */
+	memset(arena, 0xa5, bytes);
+	arena_bytes = bytes;
+	return ARENA_PA;
+}
+
+void *hal_phys_to_virt(uint64_t pa)
+{
+	if (!arena || pa < ARENA_PA || pa - ARENA_PA >= arena_bytes) {
+		fprintf(stderr,
+			"hal_test: phys_to_virt(%#llx) is outside the arena\n",
+			(unsigned long long)pa);
+		abort();
+	}
+	return arena + (pa - ARENA_PA);
+}
+
+/* ---- logging and halt ---- */
+
+static char *log_buf;
+static size_t log_len, log_cap;
+static int halt_status = -1;
+static jmp_buf halt_jmp;
+static bool halt_armed;
+
+static void buf_append(char **buf, size_t *len, size_t *cap, const void *p,
+		       size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4096;
+
+		while (ncap < *len + n + 1)
+			ncap *= 2;
+		*buf = realloc(*buf, ncap);
+		if (!*buf)
+			abort();
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+void hal_log(const char *msg, size_t len)
+{
+	fprintf(stderr, "%.*s\n", (int)len, msg);
+	buf_append(&log_buf, &log_len, &log_cap, msg, len);
+	buf_append(&log_buf, &log_len, &log_cap, "\n", 1);
+}
+
+const char *hal_test_log_out(size_t *len)
+{
+	if (len)
+		*len = log_len;
+	return log_buf ? log_buf : "";
+}
+
+jmp_buf *hal_test_arm_halt(void)
+{
+	halt_armed = true;
+	halt_status = -1;
+	return &halt_jmp;
+}
+
+void hal_halt(int status)
+{
+	halt_status = status;
+	if (halt_armed) {
+		halt_armed = false;
+		longjmp(halt_jmp, 1);
+	}
+	fflush(stderr);
+	exit(status);
+}
+
+int hal_test_halt_status(void)
+{
+	return halt_status;
+}
+
+bool hal_symbolize(uintptr_t addr, char *buf, size_t len)
+{
+	return false;
+}
+
+/* ---- address spaces ---- */
+
+struct hal_as {
+	int id;
+};
+
+static unsigned long as_calls;
+static unsigned long as_map_calls;
+static long as_live;
+static int as_next_id = 1;
+static struct hal_test_as_call last_call;
+
+struct hal_as *hal_as_create(void)
+{
+	struct hal_as *as = malloc(sizeof(*as));
+
+	if (!as)
+		return NULL;
+	as->id = as_next_id++;
+	as_live++;
+	return as;
+}
+
+void hal_as_destroy(struct hal_as *as)
+{
+	if (!as)
+		return;
+	as_live--;
+	free(as);
+}
+
+static void record(int op, uint64_t va, uint64_t pa, size_t npages,
+		   unsigned prot)
+{
+	as_calls++;
+	last_call.op = op;
+	last_call.va = va;
+	last_call.pa = pa;
+	last_call.npages = npages;
+	last_call.prot = prot;
+}
+
+static void check_range(const char *who, uint64_t va, size_t npages)
+{
+	if ((va & 4095) || va < HAL_USER_VA_START || npages == 0 ||
+	    npages > (HAL_USER_VA_END - va) / 4096) {
+		fprintf(stderr,
+			"hal_test: %s(%#llx, %zu pages) is a bad range\n", who,
+			(unsigned long long)va, npages);
+		abort();
+	}
+}
+
+int hal_as_map(struct hal_as *as, uint64_t va, uint64_t pa, size_t npages,
+	       unsigned prot)
+{
+	check_range("hal_as_map", va, npages);
+	/* Every frame of the run must be in the arena. */
+	hal_phys_to_virt(pa);
+	hal_phys_to_virt(pa + (npages - 1) * 4096);
+	as_map_calls++;
+	record(HAL_TEST_AS_MAP, va, pa, npages, prot);
+	return 0;
+}
+
+int hal_as_unmap(struct hal_as *as, uint64_t va, size_t npages)
+{
+	check_range("hal_as_unmap", va, npages);
+	record(HAL_TEST_AS_UNMAP, va, 0, npages, 0);
+	return 0;
+}
+
+int hal_as_protect(struct hal_as *as, uint64_t va, size_t npages, unsigned prot)
+{
+	check_range("hal_as_protect", va, npages);
+	record(HAL_TEST_AS_PROTECT, va, 0, npages, prot);
+	return 0;
+}
+
+unsigned long hal_test_map_calls(void)
+{
+	return as_calls;
+}
+
+unsigned long hal_test_as_map_calls(void)
+{
+	return as_map_calls;
+}
+
+long hal_test_as_live(void)
+{
+	return as_live;
+}
+
+void hal_test_last_as_call(struct hal_test_as_call *c)
+{
+	*c = last_call;
+}
+
+/* ---- threads ---- */
+
+struct hal_thread {
+	struct hal_as *as;
+	struct hal_uctx *uctx;
+	bool running;
+};
+
+static unsigned long thread_starts;
+static struct hal_uctx *last_started;
+
+struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx)
+{
+	struct hal_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->as = as;
+	t->uctx = uctx;
+	return t;
+}
+
+void hal_thread_destroy(struct hal_thread *t)
+{
+	if (last_started && t && last_started == t->uctx)
+		last_started = NULL;
+	free(t);
+}
+
+void hal_uctx_start(struct hal_thread *t)
+{
+	/* Nothing runs in user mode here: the thread just counts as started
+	 * until the test plays the next trap with kern_trap(). */
+	t->running = true;
+	thread_starts++;
+	last_started = t->uctx;
+}
+
+int hal_uctx_fpu_sync(struct hal_thread *t)
+{
+	memset(t->uctx->fpu, 0, sizeof(t->uctx->fpu));
+	/* FCW and MXCSR as a fresh process has them. */
+	t->uctx->fpu[0] = 0x7f;
+	t->uctx->fpu[1] = 0x03;
+	t->uctx->fpu[24] = 0x80;
+	t->uctx->fpu[25] = 0x1f;
+	t->uctx->fpu_valid = true;
+	return 0;
+}
+
+unsigned long hal_test_thread_starts(void)
+{
+	return thread_starts;
+}
+
+struct hal_uctx *hal_test_last_started(void)
+{
+	return last_started;
+}
+
+/* ---- time ---- */
+
+/* Boot at one second of uptime on 2023-11-14 (any fixed date will do). */
+static uint64_t mono_ns = 1000000000ULL;
+static uint64_t real_ns = 1700000000ULL * 1000000000ULL;
+static uint64_t timer_deadline;
+
+uint64_t hal_clock_monotonic_ns(void)
+{
+	return mono_ns;
+}
+
+uint64_t hal_clock_realtime_ns(void)
+{
+	return real_ns;
+}
+
+void hal_timer_set(uint64_t deadline_ns)
+{
+	/* Even a past deadline fires only from hal_test_advance_ns: the
+	 * core must never be re-entered from inside one of its calls. */
+	timer_deadline = deadline_ns;
+}
+
+uint64_t hal_test_timer_deadline(void)
+{
+	return timer_deadline;
+}
+
+void hal_test_advance_ns(uint64_t ns)
+{
+	mono_ns += ns;
+	real_ns += ns;
+	if (timer_deadline && timer_deadline <= mono_ns) {
+		timer_deadline = 0;
+		if (kern_timer_event)
+			kern_timer_event();
+	}
+}
+
+/* ---- console ---- */
+
+static char *con_out;
+static size_t con_out_len, con_out_cap;
+static unsigned char *con_in;
+static size_t con_in_len, con_in_pos, con_in_cap;
+static bool con_in_eof, con_poll_armed, con_tty;
+
+long hal_console_write(int stream, const void *buf, size_t len)
+{
+	if (stream != HAL_CON_OUT && stream != HAL_CON_ERR)
+		return -EIO;
+	buf_append(&con_out, &con_out_len, &con_out_cap, buf, len);
+	return (long)len;
+}
+
+const char *hal_test_console_out(size_t *len)
+{
+	if (len)
+		*len = con_out_len;
+	return con_out ? con_out : "";
+}
+
+long hal_console_read(void *buf, size_t len)
+{
+	size_t avail = con_in_len - con_in_pos;
+
+	if (avail == 0)
+		return con_in_eof ? 0 : -EAGAIN;
+	if (len > avail)
+		len = avail;
+	memcpy(buf, con_in + con_in_pos, len);
+	con_in_pos += len;
+	return (long)len;
+}
+
+void hal_console_poll(void)
+{
+	con_poll_armed = true;
+}
+
+static void console_notify(void)
+{
+	if (con_poll_armed) {
+		con_poll_armed = false;
+		if (kern_console_event)
+			kern_console_event();
+	}
+}
+
+void hal_test_console_feed(const void *buf, size_t len)
+{
+	if (con_in_len + len > con_in_cap) {
+		size_t ncap = con_in_cap ? con_in_cap * 2 : 4096;
+
+		while (ncap < con_in_len + len)
+			ncap *= 2;
+		con_in = realloc(con_in, ncap);
+		if (!con_in)
+			abort();
+		con_in_cap = ncap;
+	}
+	memcpy(con_in + con_in_len, buf, len);
+	con_in_len += len;
+	console_notify();
+}
+
+void hal_test_console_eof(void)
+{
+	con_in_eof = true;
+	console_notify();
+}
+
+void hal_test_console_set_tty(bool tty)
+{
+	con_tty = tty;
+}
+
+bool hal_console_isatty(int stream)
+{
+	return con_tty;
+}
+
+int hal_console_winsize(unsigned short *rows, unsigned short *cols)
+{
+	if (!con_tty)
+		return -ENOTTY;
+	*rows = 24;
+	*cols = 80;
+	return 0;
+}
+
+/* ---- entropy ---- */
+
+/* xorshift64* from a fixed seed: tests are reproducible. */
+static uint64_t prng_state = 0x9e3779b97f4a7c15ULL;
+
+void hal_entropy(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len) {
+		uint64_t x = prng_state;
+		size_t n = len < 8 ? len : 8;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		prng_state = x;
+		x *= 0x2545f4914f6cdd1dULL;
+		memcpy(p, &x, n);
+		p += n;
+		len -= n;
+	}
+}
+
+/* ---- host files: the test HAL has no host tree ---- */
+
+int hal_host_root(void)
+{
+	return -ENOSYS;
+}
+
+int hal_host_openat(int dir, const char *name, int flags, unsigned mode)
+{
+	return -ENOSYS;
+}
+
+int hal_host_close(int h)
+{
+	return -ENOSYS;
+}
+
+int hal_host_fstat(int h, struct hal_host_stat *st)
+{
+	return -ENOSYS;
+}
+
+int hal_host_statat(int dir, const char *name, struct hal_host_stat *st)
+{
+	return -ENOSYS;
+}
+
+long hal_host_pread(int h, void *buf, size_t len, uint64_t off)
+{
+	return -ENOSYS;
+}
+
+long hal_host_pwrite(int h, const void *buf, size_t len, uint64_t off)
+{
+	return -ENOSYS;
+}
+
+long hal_host_getdents(int h, void *buf, size_t len)
+{
+	return -ENOSYS;
+}
+
+int hal_host_seekdir(int h, uint64_t pos)
+{
+	return -ENOSYS;
+}
+
+long hal_host_readlinkat(int dir, const char *name, char *buf, size_t len)
+{
+	return -ENOSYS;
+}
+
+int hal_host_mkdirat(int dir, const char *name, unsigned mode)
+{
+	return -ENOSYS;
+}
+
+int hal_host_unlinkat(int dir, const char *name, int flags)
+{
+	return -ENOSYS;
+}
+
+int hal_host_renameat(int olddir, const char *oldname, int newdir,
+		      const char *newname, unsigned flags)
+{
+	return -ENOSYS;
+}
+
+int hal_host_symlinkat(const char *target, int dir, const char *name)
+{
+	return -ENOSYS;
+}
+
+int hal_host_linkat(int olddir, const char *oldname, int newdir,
+		    const char *newname)
+{
+	return -ENOSYS;
+}
+
+int hal_host_ftruncate(int h, uint64_t len)
+{
+	return -ENOSYS;
+}
+
+int hal_host_fchmod(int h, unsigned mode)
+{
+	return -ENOSYS;
+}
+
+int hal_host_fchown(int h, uint32_t uid, uint32_t gid)
+{
+	return -ENOSYS;
+}
+
+int hal_host_futimens(int h, const int64_t times[4])
+{
+	return -ENOSYS;
+}
+
+int hal_host_fsync(int h)
+{
+	return -ENOSYS;
+}
