@@ -7,6 +7,7 @@
  * registers of an mmap/munmap/mprotect and letting it run to the int3.
  * Relies on: phys.c (the memfd), loop.c (SIGCHLD wakes ptrace_reap).
  */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ extern const uint64_t stub_syscall_off;
 struct hal_as {
 	pid_t pid;
 	bool dead;
-	struct hal_thread *main; /* the stub's own thread, once bound */
+	struct hal_thread *threads; /* bound threads, via next_in_as */
 	struct hal_as *next;     /* all address spaces, for kill_all */
 };
 
@@ -43,6 +44,7 @@ struct hal_thread {
 	bool deferred;          /* a trap waits in `deferred_trap` */
 	struct hal_trap deferred_trap;
 	struct hal_thread *next_deferred;
+	struct hal_thread *next_in_as;
 };
 
 static struct hal_as *all_as;
@@ -118,7 +120,8 @@ struct hal_as *hal_as_create(void)
 		return NULL;
 	}
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0,
-		   PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0)
+		   PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD |
+			   PTRACE_O_TRACECLONE) < 0)
 		die("PTRACE_SETOPTIONS");
 	as->pid = pid;
 	as->next = all_as;
@@ -156,8 +159,8 @@ void hal_as_destroy(struct hal_as *as)
 		return;
 	stub_kill(as);
 	as_unlink(as);
-	if (as->main)
-		as->main->as = NULL;
+	for (struct hal_thread *t = as->threads; t; t = t->next_in_as)
+		t->as = NULL;
 	free(as);
 }
 
@@ -171,17 +174,30 @@ void ptrace_kill_all(void)
 /* Running a host syscall inside a stopped stub                      */
 /* ---------------------------------------------------------------- */
 
-static long stub_syscall(struct hal_as *as, long nr, uint64_t a0, uint64_t a1,
-			 uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* A thread of as that is stopped (the core changes an address space only
+ * while handling a trap of one of its threads, or before any runs). */
+static pid_t stopped_tid(struct hal_as *as)
+{
+	for (struct hal_thread *t = as->threads; t; t = t->next_in_as)
+		if (!t->running && !t->gone)
+			return t->tid;
+	return as->threads ? -1 : as->pid;
+}
+
+/* Makes a stopped thread of as execute one host syscall at stub_syscall.
+ * *event_msg receives PTRACE_GETEVENTMSG of a clone event, if any. */
+static long stub_syscall_ev(struct hal_as *as, long nr, uint64_t a0,
+			    uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5, unsigned long *event_msg)
 {
 	struct user_regs_struct r;
-	pid_t pid = as->pid;
 	int status;
 
 	if (as->dead)
 		return -ESRCH;
-	/* The stub thread is stopped (every thread of an address space is
-	 * stopped while the core changes it). */
+	pid_t pid = stopped_tid(as);
+	if (pid < 0)
+		return -EBUSY;
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
 		return -errno;
 	r.rip = STUB_BASE + stub_syscall_off;
@@ -204,6 +220,11 @@ static long stub_syscall(struct hal_as *as, long nr, uint64_t a0, uint64_t a1,
 			as->dead = true;
 			return -ESRCH;
 		}
+		if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_CLONE) {
+			if (event_msg)
+				ptrace(PTRACE_GETEVENTMSG, pid, 0, event_msg);
+			continue;
+		}
 		if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP)
 			break;
 		/* Any other signal (a stray host signal) is dropped. */
@@ -211,6 +232,12 @@ static long stub_syscall(struct hal_as *as, long nr, uint64_t a0, uint64_t a1,
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0)
 		return -errno;
 	return (long)r.rax;
+}
+
+static long stub_syscall(struct hal_as *as, long nr, uint64_t a0, uint64_t a1,
+			 uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return stub_syscall_ev(as, nr, a0, a1, a2, a3, a4, a5, NULL);
 }
 
 static int host_prot(unsigned prot)
@@ -269,23 +296,94 @@ int hal_as_protect(struct hal_as *as, uint64_t va, size_t npages,
 /* Threads                                                           */
 /* ---------------------------------------------------------------- */
 
-struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx)
+static struct hal_thread *thread_bind(struct hal_as *as, pid_t tid,
+				      struct hal_uctx *uctx)
 {
-	/* One thread per address space until the stub learns clone. */
-	if (!as || as->main || as->dead)
-		return NULL;
 	struct hal_thread *t = calloc(1, sizeof(*t));
+
 	if (!t)
 		return NULL;
 	t->as = as;
-	t->tid = as->pid;
+	t->tid = tid;
 	t->uctx = uctx;
-	if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs) < 0) {
+	if (ptrace(PTRACE_GETREGS, tid, 0, &t->regs) < 0) {
 		free(t);
 		return NULL;
 	}
-	as->main = t;
+	t->next_in_as = as->threads;
+	as->threads = t;
 	return t;
+}
+
+/* A new host thread inside the stub: a stopped thread executes clone; the
+ * child is auto-attached (PTRACE_O_TRACECLONE) and stops with SIGSTOP
+ * before running a single instruction, so it needs no stack of its own. */
+static pid_t stub_clone_thread(struct hal_as *as)
+{
+	unsigned long child = 0;
+	int status;
+	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES |
+				    CLONE_SIGHAND | CLONE_THREAD |
+				    CLONE_SYSVSEM;
+
+	long r = stub_syscall_ev(as, SYS_clone, flags, 0, 0, 0, 0, 0, &child);
+	if (r < 0)
+		return (pid_t)r;
+	if (!child)
+		child = (unsigned long)r;
+	if (waitpid((pid_t)child, &status, __WALL) != (pid_t)child ||
+	    !WIFSTOPPED(status))
+		return -ESRCH;
+	return (pid_t)child;
+}
+
+struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx)
+{
+	if (!as || as->dead)
+		return NULL;
+	if (!as->threads)
+		return thread_bind(as, as->pid, uctx);
+	pid_t tid = stub_clone_thread(as);
+	if (tid < 0)
+		return NULL;
+	struct hal_thread *t = thread_bind(as, tid, uctx);
+	if (!t)
+		syscall(SYS_tgkill, as->pid, tid, SIGKILL);
+	return t;
+}
+
+static void thread_unlink(struct hal_thread *t)
+{
+	if (!t->as)
+		return;
+	for (struct hal_thread **pp = &t->as->threads; *pp;
+	     pp = &(*pp)->next_in_as) {
+		if (*pp == t) {
+			*pp = t->next_in_as;
+			break;
+		}
+	}
+}
+
+/* Ends one host thread of a live stub: a stopped thread executes exit(0),
+ * which ends only that thread. A running thread is left to the address
+ * space's destruction, which every path that ends a running thread takes
+ * (exit_group, execve, a fatal signal). */
+static void thread_end(struct hal_thread *t)
+{
+	struct user_regs_struct r = t->regs;
+
+	if (!t->as || t->as->dead || t->gone || t->running)
+		return;
+	if (!t->as->threads) /* the last one: hal_as_destroy kills it */
+		return;
+	r.rip = STUB_BASE + stub_syscall_off;
+	r.rax = SYS_exit;
+	r.orig_rax = (uint64_t)-1;
+	r.rdi = 0;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) == 0)
+		ptrace(PTRACE_CONT, t->tid, 0, 0);
+	/* Its exit is reaped by ptrace_reap (an unknown tid is ignored). */
 }
 
 void hal_thread_destroy(struct hal_thread *t)
@@ -299,8 +397,8 @@ void hal_thread_destroy(struct hal_thread *t)
 			break;
 		}
 	}
-	if (t->as)
-		t->as->main = NULL;
+	thread_unlink(t);
+	thread_end(t);
 	free(t);
 }
 
@@ -410,6 +508,12 @@ void hal_uctx_start(struct hal_thread *t)
 		return;
 	}
 	uctx_to_regs(t->uctx, &t->regs);
+	if (t->uctx->fpu_valid) {
+		/* The core changed the FPU image (sigreturn): load it. A
+		 * refused image (bad MXCSR bits) leaves the old state. */
+		ptrace(PTRACE_SETFPREGS, t->tid, 0, t->uctx->fpu);
+		t->uctx->fpu_valid = false;
+	}
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs) < 0 ||
 	    ptrace(PTRACE_SYSEMU, t->tid, 0, 0) < 0) {
 		if (errno == ESRCH) {
@@ -445,8 +549,9 @@ int hal_uctx_fpu_sync(struct hal_thread *t)
 static struct hal_thread *thread_by_tid(pid_t tid)
 {
 	for (struct hal_as *as = all_as; as; as = as->next)
-		if (as->main && as->main->tid == tid)
-			return as->main;
+		for (struct hal_thread *t = as->threads; t; t = t->next_in_as)
+			if (t->tid == tid)
+				return t;
 	return NULL;
 }
 

@@ -128,8 +128,11 @@ struct hal_uctx {
 	uint64_t orig_rax; /* syscall number on a SYSCALL trap */
 	uint64_t rip, cs, rflags, rsp, ss;
 	uint64_t fs_base, gs_base;
-	/* FXSAVE image of the x87/SSE state; valid when fpu_valid. The HAL
-	 * fills it on a trap only if the core asked (hal_uctx_fpu_sync). */
+	/* FXSAVE image of the x87/SSE state, valid when fpu_valid. The HAL
+	 * fills it only when the core asks (hal_uctx_fpu_sync) and clears
+	 * fpu_valid at every trap; when the core sets fpu_valid before
+	 * hal_uctx_start (sigreturn), the HAL loads the image into the
+	 * thread and clears the flag. */
 	uint8_t fpu[512] __attribute__((aligned(16)));
 	bool fpu_valid;
 };
@@ -165,12 +168,14 @@ struct hal_thread; /* opaque: a HAL's user thread */
 /*
  * Creates a user thread in as whose registers live in *uctx (which must
  * stay valid until hal_thread_destroy). The first thread of a hosted
- * address space is the stub's own thread. The thread does not run until
- * hal_uctx_start. Returns NULL on failure.
+ * address space is the stub's own thread; later ones are host threads
+ * cloned inside the stub (one of the space's threads must be stopped).
+ * The thread does not run until hal_uctx_start. Returns NULL on failure.
  */
 struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx);
 
-/* Stops (if needed) and frees a thread. Never calls back into the core. */
+/* Ends and frees a thread. A stopped thread ends now; a running one ends
+ * with its address space (hal_as_destroy). Never calls back into the core. */
 void hal_thread_destroy(struct hal_thread *t);
 
 /*
