@@ -34,8 +34,12 @@ void console_init(void)
 		in_closed = true;
 		return;
 	}
+	/* Only a probe: the fd is in the set only while the core waits for
+	 * input (a hung-up pipe would otherwise report EPOLLHUP forever). */
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0)
 		in_always_ready = true;
+	else
+		epoll_ctl(epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
 }
 
 int console_epoll_fd(void)
@@ -56,17 +60,16 @@ void hal_console_poll(void)
 	}
 	if (in_armed)
 		return;
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT };
-	if (epoll_ctl(epfd, EPOLL_CTL_MOD, STDIN_FILENO, &ev) == 0)
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) == 0)
 		in_armed = true;
 }
 
 void console_event_ready(void)
 {
-	struct epoll_event ev;
-
-	while (epoll_wait(epfd, &ev, 1, 0) > 0)
-		;
+	if (!in_armed)
+		return;
+	epoll_ctl(epfd, EPOLL_CTL_DEL, STDIN_FILENO, NULL);
 	in_armed = false;
 	kern_console_event();
 }

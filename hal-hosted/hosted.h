@@ -56,6 +56,9 @@ int console_epoll_fd(void);
 /* hostfs.c */
 int hostfs_set_root(const char *dir);
 
+/* boot.c: `ember boot` (QEMU with the bare-metal kernel) */
+int cmd_boot(int argc, char **argv);
+
 /* main.c */
 extern bool hosted_verbose;
 

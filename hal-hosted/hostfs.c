@@ -19,7 +19,11 @@ static int root_fd = -1;
 
 int hostfs_set_root(const char *dir)
 {
-	root_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Readable, not O_PATH: the core lists the root through this handle
+	 * (getdents64 on an O_PATH fd fails with EBADF). */
+	root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0 && errno == EACCES)
+		root_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return root_fd < 0 ? -errno : 0;
 }
 

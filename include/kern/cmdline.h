@@ -18,7 +18,9 @@ struct cmdline {
 };
 
 /*
- * Splits s into whitespace-separated words (no quoting) and fills *out.
+ * Splits s into whitespace-separated words and fills *out. Single or
+ * double quotes group characters (spaces included) into a word and are
+ * removed ('a b'c is the one word "a bc"); there are no escapes.
  * Words are copied into static storage, so the result stays valid after s
  * goes away; a second call replaces the first's. Unknown words are
  * ignored, as Linux leaves them to init. Never fails: a line longer than

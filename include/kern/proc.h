@@ -48,6 +48,22 @@ enum task_state {
 	TASK_DEAD,   /* reaped */
 };
 
+/* CPU time and other counts of getrusage(2), in ns where it is time. */
+struct proc_usage {
+	uint64_t utime_ns, stime_ns;
+	uint64_t minflt, majflt;
+	uint64_t nvcsw, nivcsw;
+	uint64_t maxrss_kb;
+};
+
+/* setitimer(2)'s ITIMER_REAL (a monotonic timer); VIRTUAL and PROF count
+ * down the task's CPU time at each trap. */
+struct itimer {
+	struct ktimer timer;	/* ITIMER_REAL only */
+	uint64_t value_ns;	/* REAL: deadline; others: CPU ns left; 0 off */
+	uint64_t interval_ns;
+};
+
 struct task {
 	int pid, pgid, sid;
 	enum task_state state;
@@ -65,21 +81,43 @@ struct task {
 	uint32_t umask;
 	struct krlimit rlim[RLIM_NLIMITS];
 	struct ksigaction sigactions[NSIG];
+	/* Tasks sharing sigactions (CLONE_SIGHAND without CLONE_THREAD):
+	 * rt_sigaction writes every task on this ring. */
+	struct list_head sighand_peers;
 	uint64_t sig_pending; /* process-wide pending (bit n-1 for signal n) */
+	struct list_head sig_queue; /* their siginfo (signal.c) */
+	unsigned sig_queued;	    /* entries queued, for RLIMIT_SIGPENDING */
+	int exit_signal;	    /* sent to the parent at exit (clone's CSIGNAL) */
+	int pdeath_signal;	    /* PR_SET_PDEATHSIG */
+
+	/* Job control: a group stop in force, and what the parent's wait
+	 * may still report (WUNTRACED / WCONTINUED). */
+	bool stopped;
+	int stop_sig;
+	bool report_stop, report_cont;
+	bool leader_exited_hup; /* SIGHUP already sent for this session */
+	/* The thread blocked in vfork until this child execs or exits. */
+	int vfork_parent_tid;
 
 	char comm[TASK_COMM_LEN];
 	char *exe_path; /* kmalloc'ed guest path of the running image */
-	int exit_code;  /* wait status once a zombie (as wait4 reports it) */
-	struct waitq child_exit; /* waited on by wait4 */
-	uint64_t start_ns;       /* monotonic at creation */
+	int exit_code;	/* wait status once a zombie (as wait4 reports it) */
+	struct waitq child_exit;       /* waited on by wait4 */
+	uint64_t start_ns;	       /* monotonic at creation */
+	struct proc_usage usage;       /* of threads that ended */
+	struct proc_usage cusage;      /* of reaped children (and theirs) */
+	struct itimer itimers[3];      /* ITIMER_REAL, VIRTUAL, PROF */
+	struct list_head posix_timers; /* timer_create(2) (itimer.c) */
+	bool cpu_limit_warned;	       /* RLIMIT_CPU's soft SIGXCPU sent */
 	bool strace_missing_seen[512]; /* -ENOSYS reported once per syscall */
 };
 
 enum thread_state {
 	THREAD_RUNNABLE, /* may be started on the HAL */
-	THREAD_RUNNING,  /* in user mode (hal_uctx_start was called) */
-	THREAD_BLOCKED,  /* parked in a syscall (see sched.h) */
+	THREAD_RUNNING,	 /* in user mode (hal_uctx_start was called) */
+	THREAD_BLOCKED,	 /* parked in a syscall (see sched.h) */
 	THREAD_DEAD,
+	THREAD_STOPPED,	 /* would return to user mode, but its task is stopped */
 };
 
 struct thread {
@@ -93,6 +131,14 @@ struct thread {
 
 	uint64_t sigmask; /* blocked signals */
 	uint64_t sig_pending;
+	struct list_head sig_queue; /* siginfo of sig_pending (signal.c) */
+	/* rt_sigsuspend/ppoll: the mask to restore once a handler frame has
+	 * saved it (or at once when no handler runs). */
+	uint64_t saved_sigmask;
+	bool restore_sigmask;
+	/* rax holds the result of the syscall just handled: a restart code
+	 * there is acted on before user mode (signal.c). */
+	bool syscall_returned;
 	uaddr_t set_child_tid, clear_child_tid;
 	uaddr_t robust_list;
 	size_t robust_len;
@@ -110,34 +156,29 @@ struct thread {
 	struct list_head wait_link; /* on a waitq while blocked */
 	struct waitq *waiting_on;
 	struct ktimer timeout;
-	bool resumed;               /* the syscall is being re-run */
+	bool resumed; /* the syscall is being re-run */
 	enum wake_reason wake_reason;
-	uint64_t block_deadline;    /* handler scratch: absolute deadline */
-	uint64_t sys_args[6];       /* the syscall being run */
+	uint64_t block_deadline; /* handler scratch: absolute deadline */
+	uint64_t sys_args[6];	 /* the syscall being run */
 	long sys_nr;
+	int vfork_child; /* pid of the vfork child this thread waits for */
+
+	/* Scheduling attributes (reported; the HAL schedules). */
+	int nice;
+	int sched_policy, sched_priority;
+	uint64_t cpu_affinity;
+	/* CPU time: user time runs from run_start_ns to the next trap. */
+	uint64_t run_start_ns;
+	struct proc_usage usage;
 };
 
 extern struct thread *current;
 
-/*
- * Iterate over the threads on a list (pos, n: struct list_head cursors).
- * list_for_each_entry would form a struct thread pointer from the list
- * head itself, which breaks struct thread's 16-byte alignment (the FPU
- * area) and is undefined behaviour UBSan reports.
- */
-#define thread_for_each(t, pos, head, member)                                  \
-	for (pos = (head)->next;                                               \
-	     pos != (head) && ((t = list_entry(pos, struct thread, member)), 1); \
-	     pos = pos->next)
-#define thread_for_each_safe(t, pos, n, head, member)                          \
-	for (pos = (head)->next, n = pos->next;                                \
-	     pos != (head) && ((t = list_entry(pos, struct thread, member)), 1); \
-	     pos = n, n = pos->next)
-
 /* Allocates a task with pid, no mm/files/fs yet, default limits and creds
  * of root; linked under parent (NULL for init). NULL when out of memory. */
 struct task *task_create(struct task *parent);
-/* A new thread in task (tid = pid for the first one); NULL when out of memory. */
+/* A new thread in task (tid = pid for the first one), with a HAL thread in
+ * task->mm when there is one; NULL when out of memory. */
 struct thread *thread_create(struct task *task);
 
 /* Finds a live or zombie task by pid, NULL if none. */
@@ -148,7 +189,8 @@ struct thread *thread_find(int tid);
 struct task *task_next(int from);
 
 /* Ends the whole task with a wait status (exit_group, fatal signal):
- * threads die, files close, parent gets SIGCHLD. Init's exit halts. */
+ * threads die, files close, parent gets its exit signal. Init's exit
+ * halts. */
 void task_exit(struct task *task, int wait_status);
 
 /* Ends one thread (exit(2)): the last thread of a task ends the task with
@@ -171,5 +213,33 @@ const char *proc_exec_reason(void);
 
 /* Makes the first process from boot_info; returns 0 or -errno. */
 int proc_start_init(const struct boot_info *bi);
+
+/*
+ * Signals for the rest of the core (si_code SI_KERNEL; never blocks):
+ * to one thread (SIGPIPE to the writer, SIGXFSZ), to a whole process, or
+ * to every process of a group (a terminal's SIGINT, SIGWINCH, SIGHUP).
+ * A signal the target ignores is dropped; default actions and handlers
+ * follow signal(7). proc_signal_pgrp returns 0 or -ESRCH.
+ */
+void proc_signal_thread(struct thread *t, int sig);
+void proc_signal_task(struct task *task, int sig);
+int proc_signal_pgrp(int pgid, int sig);
+
+/*
+ * Job control for a terminal whose foreground group is fg_pgrp, before
+ * current reads it (sig = SIGTTIN) or writes it with TOSTOP or changes
+ * its settings (sig = SIGTTOU): returns 0 when current may go on, or
+ * -EIO (an orphaned group, or the signal blocked/ignored for SIGTTIN), or
+ * -ERESTARTSYS after stopping current's group with sig (the call runs
+ * again once the group is continued). For SIGTTOU a blocked or ignored
+ * signal lets the call go on, as on Linux.
+ */
+int proc_tty_access(int fg_pgrp, int sig);
+
+/* True when a process group exists in session sid (tcsetpgrp's check). */
+bool proc_pgrp_in_session(int pgid, int sid);
+
+/* The calling task has the privileges of root (Ember's CAP_* checks). */
+bool proc_capable(void);
 
 #endif

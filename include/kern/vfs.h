@@ -204,8 +204,9 @@ void file_put(struct file *f); /* the last put calls ops->release */
 int vfs_walk(int dirfd, const char *path, unsigned lookup_flags,
 	     struct path *out);
 /* Resolves all but the last component; *last points into path at the
- * final name (which may be "." or ".."; trailing slashes are reported
- * through *trailing_slash). */
+ * final name, which ends at the next '/' or NUL (it may be "." or "..";
+ * trailing slashes are reported through *trailing_slash; for "/" it is
+ * ""). *parent is a referenced directory. */
 int vfs_walk_parent(int dirfd, const char *path, struct path *parent,
 		    const char **last, bool *trailing_slash);
 

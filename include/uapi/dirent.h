@@ -7,10 +7,10 @@
 
 struct linux_dirent64 {
 	uint64_t d_ino;
-	int64_t d_off;         /* position of the NEXT record */
-	uint16_t d_reclen;     /* whole record, a multiple of 8 */
-	uint8_t d_type;        /* DT_* */
-	char d_name[];         /* NUL-terminated */
+	int64_t d_off;	   /* position of the NEXT record */
+	uint16_t d_reclen; /* whole record, a multiple of 8 */
+	uint8_t d_type;	   /* DT_* */
+	char d_name[];	   /* NUL-terminated */
 };
 _Static_assert(offsetof(struct linux_dirent64, d_off) == 8, "d_off");
 _Static_assert(offsetof(struct linux_dirent64, d_reclen) == 16, "d_reclen");

@@ -58,7 +58,21 @@ struct rusage {
 	int64_t ru_nivcsw;
 };
 
+/* getpriority(2)/setpriority(2) targets. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+
+/* times(2): clock ticks (clock_t is a long on x86_64). */
+struct linux_tms {
+	int64_t tms_utime;
+	int64_t tms_stime;
+	int64_t tms_cutime;
+	int64_t tms_cstime;
+};
+
 _Static_assert(sizeof(struct rlimit64) == 16, "rlimit size");
+_Static_assert(sizeof(struct linux_tms) == 32, "tms size");
 _Static_assert(sizeof(struct rusage_timeval) == 16, "rusage timeval size");
 _Static_assert(sizeof(struct rusage) == 144, "rusage size");
 _Static_assert(__builtin_offsetof(struct rusage, ru_maxrss) == 32,

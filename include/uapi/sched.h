@@ -29,6 +29,9 @@
 #define CLONE_NEWPID 0x20000000
 #define CLONE_NEWNET 0x40000000
 #define CLONE_IO 0x80000000ULL
+/* clone3 only */
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#define CLONE_INTO_CGROUP 0x200000000ULL
 
 #define SCHED_OTHER 0
 #define SCHED_FIFO 1
@@ -42,6 +45,47 @@ struct sched_param {
 	int32_t sched_priority;
 };
 
+/* clone3(2)'s argument block; a caller may pass the first 64 bytes only
+ * (the version without set_tid and cgroup). */
+struct clone_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
+};
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88
+
+/* sched_getattr(2)/sched_setattr(2). */
+struct sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+	uint32_t sched_util_min;
+	uint32_t sched_util_max;
+};
+#define SCHED_ATTR_SIZE_VER0 48
+
 _Static_assert(sizeof(struct sched_param) == 4, "sched_param size");
+_Static_assert(sizeof(struct clone_args) == CLONE_ARGS_SIZE_VER2,
+	       "clone_args size");
+_Static_assert(__builtin_offsetof(struct clone_args, set_tid) ==
+		       CLONE_ARGS_SIZE_VER0,
+	       "clone_args.set_tid offset");
+_Static_assert(sizeof(struct sched_attr) == 56, "sched_attr size");
+_Static_assert(__builtin_offsetof(struct sched_attr, sched_runtime) == 24,
+	       "sched_attr.sched_runtime offset");
 
 #endif

@@ -20,6 +20,11 @@
 
 #define TIMER_ABSTIME 0x01
 
+/* setitimer(2) timers. */
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+
 struct linux_timespec {
 	int64_t tv_sec;
 	int64_t tv_nsec;

@@ -9,7 +9,7 @@ int vfs_chmod(const struct path *p, uint32_t mode)
 {
 	struct inode *ino = p->dentry->inode;
 	uint32_t uid = vfs_fsuid();
-	struct iattr attr = {.valid = ATTR_MODE};
+	struct iattr attr = { .valid = ATTR_MODE };
 
 	if (uid != 0 && uid != ino->uid)
 		return -EPERM;

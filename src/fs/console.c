@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-static struct waitq console_wq = {LIST_HEAD_INIT(console_wq.waiters)};
+static struct waitq console_wq = { LIST_HEAD_INIT(console_wq.waiters) };
 
 /* Input read ahead by poll/FIONREAD, handed out before the HAL's. */
 static char in_buf[1024];
@@ -21,9 +21,8 @@ static bool in_eof; /* the HAL reported end of input during a look-ahead */
 
 static struct termios term;
 static bool term_set;
-static struct winsize winsz;
-static bool winsz_set;
-static int fg_pgrp; /* 0: the reading task's own group */
+static struct winsize winsz; /* from TIOCSWINSZ */
+static int fg_pgrp;	     /* 0: the reading task's own group */
 
 static int stream_of(struct file *f)
 {
@@ -176,13 +175,11 @@ static long console_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 	case TIOCGWINSZ:
 		if (!tty || hal_console_winsize(&rows, &cols) < 0)
 			return -ENOTTY;
-		if (winsz_set) {
-			ws = winsz;
-		} else {
-			memset(&ws, 0, sizeof(ws));
-			ws.ws_row = rows;
-			ws.ws_col = cols;
-		}
+		/* The host terminal's size always wins (it changes with
+		 * SIGWINCH); only the pixel sizes come from TIOCSWINSZ. */
+		ws = winsz;
+		ws.ws_row = rows;
+		ws.ws_col = cols;
 		return copy_to_user(arg, &ws, sizeof(ws));
 	case TIOCSWINSZ:
 		if (!tty)
@@ -190,7 +187,6 @@ static long console_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 		if (copy_from_user(&ws, arg, sizeof(ws)))
 			return -EFAULT;
 		winsz = ws;
-		winsz_set = true;
 		return 0;
 	case TIOCGPGRP:
 		if (!tty)

@@ -86,9 +86,9 @@ struct chrdev {
 };
 
 static const struct chrdev chrdevs[] = {
-	{1, 3, &null_fops},   {1, 5, &zero_fops},   {1, 7, &full_fops},
-	{1, 8, &random_fops}, {1, 9, &random_fops}, {5, 0, NULL},
-	{5, 1, NULL},
+	{ 1, 3, &null_fops },	{ 1, 5, &zero_fops },	{ 1, 7, &full_fops },
+	{ 1, 8, &random_fops }, { 1, 9, &random_fops }, { 5, 0, NULL },
+	{ 5, 1, NULL },
 };
 
 int chrdev_open(uint64_t rdev, struct file *f)
@@ -114,19 +114,19 @@ struct devnode {
 };
 
 static const struct devnode devnodes[] = {
-	{"null", S_IFCHR | 0666, 1, 3, NULL},
-	{"zero", S_IFCHR | 0666, 1, 5, NULL},
-	{"full", S_IFCHR | 0666, 1, 7, NULL},
-	{"random", S_IFCHR | 0666, 1, 8, NULL},
-	{"urandom", S_IFCHR | 0666, 1, 9, NULL},
-	{"tty", S_IFCHR | 0666, 5, 0, NULL},
-	{"console", S_IFCHR | 0600, 5, 1, NULL},
-	{"shm", S_IFDIR | 01777, 0, 0, NULL},
-	{"pts", S_IFDIR | 0755, 0, 0, NULL},
-	{"fd", S_IFLNK | 0777, 0, 0, "/proc/self/fd"},
-	{"stdin", S_IFLNK | 0777, 0, 0, "/proc/self/fd/0"},
-	{"stdout", S_IFLNK | 0777, 0, 0, "/proc/self/fd/1"},
-	{"stderr", S_IFLNK | 0777, 0, 0, "/proc/self/fd/2"},
+	{ "null", S_IFCHR | 0666, 1, 3, NULL },
+	{ "zero", S_IFCHR | 0666, 1, 5, NULL },
+	{ "full", S_IFCHR | 0666, 1, 7, NULL },
+	{ "random", S_IFCHR | 0666, 1, 8, NULL },
+	{ "urandom", S_IFCHR | 0666, 1, 9, NULL },
+	{ "tty", S_IFCHR | 0666, 5, 0, NULL },
+	{ "console", S_IFCHR | 0600, 5, 1, NULL },
+	{ "shm", S_IFDIR | 01777, 0, 0, NULL },
+	{ "pts", S_IFDIR | 0755, 0, 0, NULL },
+	{ "fd", S_IFLNK | 0777, 0, 0, "/proc/self/fd" },
+	{ "stdin", S_IFLNK | 0777, 0, 0, "/proc/self/fd/0" },
+	{ "stdout", S_IFLNK | 0777, 0, 0, "/proc/self/fd/1" },
+	{ "stderr", S_IFLNK | 0777, 0, 0, "/proc/self/fd/2" },
 };
 
 struct dentry *devfs_mount(const char *source, unsigned long flags,

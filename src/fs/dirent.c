@@ -11,9 +11,9 @@ bool dirent_emit(void *buf, size_t len, size_t *used, uint64_t ino,
 		 int64_t next_off, unsigned type, const char *name)
 {
 	size_t namelen = strlen(name);
-	size_t reclen = ALIGN_UP(offsetof(struct linux_dirent64, d_name) +
-					 namelen + 1,
-				 (size_t)8);
+	size_t reclen =
+		ALIGN_UP(offsetof(struct linux_dirent64, d_name) + namelen + 1,
+			 (size_t)8);
 	struct linux_dirent64 *d;
 
 	if (*used + reclen > len)

@@ -13,7 +13,7 @@
 
 struct files {
 	int refcount;
-	int size;             /* slots allocated */
+	int size;	      /* slots allocated */
 	struct file **fd;     /* NULL: free */
 	unsigned char *flags; /* FD_CLOEXEC_FLAG */
 };

@@ -127,6 +127,11 @@ struct file *vfs_openat(int dirfd, const char *path, unsigned flags,
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return ERR_PTR(-EOPNOTSUPP);
+	/* Linux 6.4 and later: never create a file that is not a directory
+	 * for a caller who asked for one. */
+	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY) &&
+	    !(flags & O_PATH))
+		return ERR_PTR(-EINVAL);
 	if (flags & O_PATH)
 		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
 	if (flags & O_CREAT) {
@@ -199,7 +204,10 @@ struct file *vfs_openat(int dirfd, const char *path, unsigned flags,
 			goto err_put;
 	}
 open:
-	flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+	/* What the open file keeps (F_GETFL): unknown bits are dropped. */
+	flags &= O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |
+		 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |
+		 O_SYNC | O_PATH;
 	f = vfs_open_path(&p, flags | O_LARGEFILE);
 	path_put(&p);
 	return f;
@@ -333,12 +341,16 @@ static long rw_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos,
 		    bool write)
 {
 	struct task *t = cur_task();
-	struct rw_walk w = {f, pos, write, 0, 0};
+	struct rw_walk w = { f, pos, write, 0, 0 };
 	int r;
 
 	if (len == 0)
 		return 0;
 	if (!t || !t->mm)
+		return -EFAULT;
+	/* Linux's access_ok: the whole buffer must lie in the user range,
+	 * even though at most MAX_RW_COUNT bytes move. */
+	if (buf + len < buf || buf + len > HAL_USER_VA_END)
 		return -EFAULT;
 	len = MIN(len, MAX_RW_COUNT);
 	/* Reading a file writes user memory, and the other way round. */

@@ -20,10 +20,10 @@ struct hostfs_sb {
 struct hostfs_inode {
 	struct list_head link;
 	struct inode *inode;
-	int h;                /* O_PATH handle, or -1 */
-	int dirh;             /* readable directory handle, opened lazily */
+	int h;		      /* O_PATH handle, or -1 */
+	int dirh;	      /* readable directory handle, opened lazily */
 	struct inode *parent; /* referenced; NULL for the root */
-	char *name;           /* in parent; NULL once unlinked or replaced */
+	char *name;	      /* in parent; NULL once unlinked or replaced */
 };
 
 static const struct inode_ops hostfs_iops;
@@ -372,8 +372,8 @@ static int hostfs_setattr(struct inode *ino, const struct iattr *a)
 			return err;
 	}
 	if (a->valid & (ATTR_ATIME | ATTR_MTIME)) {
-		int64_t t[4] = {a->atime.sec, a->atime.nsec, a->mtime.sec,
-				a->mtime.nsec};
+		int64_t t[4] = { a->atime.sec, a->atime.nsec, a->mtime.sec,
+				 a->mtime.nsec };
 
 		if (!(a->valid & ATTR_ATIME))
 			t[1] = UTIME_OMIT;
@@ -397,8 +397,8 @@ static int hostfs_open(struct inode *ino, struct file *f)
 		return -ENOENT;
 	if (S_ISDIR(ino->mode)) {
 		if (hi->dirh < 0) {
-			h = hi->parent ? reopen(ino, O_RDONLY | O_DIRECTORY)
-				       : -ENOENT;
+			h = hi->parent ? reopen(ino, O_RDONLY | O_DIRECTORY) :
+					 -ENOENT;
 			if (h >= 0)
 				hi->dirh = h;
 		}

@@ -46,8 +46,8 @@ void inode_put(struct inode *ino)
 struct timespec64 vfs_now(void)
 {
 	uint64_t ns = time_realtime_ns();
-	struct timespec64 ts = {(int64_t)(ns / NSEC_PER_SEC),
-				(int64_t)(ns % NSEC_PER_SEC)};
+	struct timespec64 ts = { (int64_t)(ns / NSEC_PER_SEC),
+				 (int64_t)(ns % NSEC_PER_SEC) };
 
 	return ts;
 }
@@ -129,7 +129,7 @@ int vfs_getattr(struct inode *ino, struct kstat *st)
 
 int vfs_truncate_inode(struct inode *ino, uint64_t size)
 {
-	struct iattr attr = {.valid = ATTR_SIZE, .size = size};
+	struct iattr attr = { .valid = ATTR_SIZE, .size = size };
 
 	if (S_ISDIR(ino->mode))
 		return -EISDIR;

@@ -6,8 +6,8 @@
 #ifndef FS_INTERNAL_H
 #define FS_INTERNAL_H
 
-#include <kern/kmalloc.h>
 #include <kern/klib.h>
+#include <kern/kmalloc.h>
 #include <kern/proc.h>
 #include <kern/vfs.h>
 #include <uapi/errno.h>
@@ -38,6 +38,9 @@ struct dentry *hostfs_mount(const char *source, unsigned long flags,
 /* A tmpfs instance named fstype/magic (devfs and sysfs build on it). */
 struct dentry *tmpfs_mount_as(const char *fstype, uint64_t magic,
 			      uint32_t root_mode);
+/* Unpacks a cpio newc archive into the root at boot (initramfs.c);
+ * 0 or -EINVAL for a malformed or compressed archive. */
+int initramfs_unpack(const void *archive, size_t len);
 /* Creates nodes inside a tmpfs directory at boot (devfs population). */
 int tmpfs_make_node(struct inode *dir, const char *name, uint32_t mode,
 		    uint64_t rdev, const char *link_target);
@@ -75,13 +78,11 @@ void mount_follow_down(struct path *p);
 /* Mounts fstype on the directory p (already resolved). */
 int mount_at(const struct path *p, const char *source, const char *fstype,
 	     unsigned long flags, const void *data);
-/* True when p is a mount root other than the global root. */
-bool mount_is_root_of(const struct path *p);
 
 /* ---- the walk (namei.c) ---- */
 enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
 struct walk_parent {
-	struct path parent;      /* referenced */
+	struct path parent;	 /* referenced */
 	char last[NAME_MAX + 1]; /* final component (LAST_NORM) */
 	enum last_type type;
 	bool trailing_slash;

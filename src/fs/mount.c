@@ -15,9 +15,9 @@ static struct mount *root_mount;
 static uint32_t next_anon_dev = 1;
 
 static const struct fs_type fs_types[] = {
-	{"tmpfs", tmpfs_mount},     {"ramfs", tmpfs_mount},
-	{"devtmpfs", devfs_mount},  {"proc", procfs_mount},
-	{"sysfs", sysfs_mount},     {"hostfs", hostfs_mount},
+	{ "tmpfs", tmpfs_mount },    { "ramfs", tmpfs_mount },
+	{ "devtmpfs", devfs_mount }, { "proc", procfs_mount },
+	{ "sysfs", sysfs_mount },    { "hostfs", hostfs_mount },
 };
 
 struct super_block *sb_alloc(const char *fstype, uint64_t magic)
@@ -43,22 +43,15 @@ void mount_root_path(struct path *out)
 
 struct mount *mount_lookup(struct mount *mnt, struct dentry *d)
 {
-	struct mount *m;
+	struct mount *m, *top = NULL;
 
 	if (!d->mounted)
 		return NULL;
-	/* The table is in mount order; the newest mount on d is on top. */
-	list_for_each_entry(m, &mount_table, link) {
-		if (m->parent == mnt && m->mountpoint == d) {
-			struct mount *top = m;
-
-			list_for_each_entry(m, &mount_table, link)
-				if (m->parent == mnt && m->mountpoint == d)
-					top = m;
-			return top;
-		}
-	}
-	return NULL;
+	/* The table is in mount order: the last match is on top. */
+	list_for_each_entry(m, &mount_table, link)
+		if (m->parent == mnt && m->mountpoint == d)
+			top = m;
+	return top;
 }
 
 struct mount *mount_next(struct mount *prev)
@@ -78,11 +71,6 @@ void mount_follow_down(struct path *p)
 		p->mnt = m;
 		p->dentry = m->root;
 	}
-}
-
-bool mount_is_root_of(const struct path *p)
-{
-	return p->mnt && p->dentry == p->mnt->root && p->mnt->parent;
 }
 
 static const struct fs_type *fs_type_find(const char *name)
@@ -203,7 +191,7 @@ static int boot_mount(const char *dir, const char *fstype, uint32_t mode,
 		err = (int)PTR_ERR(d);
 		goto out;
 	}
-	struct path mp = {root.mnt, d};
+	struct path mp = { root.mnt, d };
 
 	err = mount_at(&mp, fstype, fstype, 0, data);
 	dentry_put(d);
@@ -221,8 +209,9 @@ int vfs_init(const struct boot_info *bi)
 	if (bi->root_is_hostfs) {
 		err = mount_root("hostfs", "hostfs");
 	} else if (bi->initramfs && bi->initramfs_len) {
-		pr_err("vfs: initramfs unpacking is not implemented yet");
-		return -ENOSYS;
+		err = mount_root("tmpfs", "rootfs");
+		if (err == 0)
+			err = initramfs_unpack(bi->initramfs, bi->initramfs_len);
 	} else {
 		err = mount_root("tmpfs", "rootfs");
 	}

@@ -12,7 +12,7 @@
 struct nameidata {
 	struct path root; /* the task's root, referenced */
 	struct path cur;  /* where the walk stands, referenced */
-	int nlinks;       /* symlinks followed so far */
+	int nlinks;	  /* symlinks followed so far */
 	char last[NAME_MAX + 1];
 	enum last_type type;
 	bool trailing;
@@ -100,7 +100,8 @@ static void follow_dotdot(struct nameidata *nd)
 		if (!nd->cur.mnt->parent)
 			return;
 		/* At a mount root: continue from the mount point below it. */
-		struct path up = {nd->cur.mnt->parent, nd->cur.mnt->mountpoint};
+		struct path up = { nd->cur.mnt->parent,
+				   nd->cur.mnt->mountpoint };
 
 		path_replace(&nd->cur, &up);
 	}

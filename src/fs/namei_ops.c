@@ -132,9 +132,9 @@ int vfs_mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)
 	if (!dir->iops || !dir->iops->create)
 		err = -EPERM;
 	else
-		err = dir->iops->create(dir, wp.last,
-					type | (mode & S_IALLUGO & ~cur_umask()),
-					dev, NULL);
+		err = dir->iops->create(
+			dir, wp.last, type | (mode & S_IALLUGO & ~cur_umask()),
+			dev, NULL);
 	walk_parent_put(&wp);
 	return err;
 }
@@ -236,9 +236,10 @@ int vfs_rmdirat(int dirfd, const char *path)
 		err = -EBUSY;
 	else
 		err = may_delete(&wp.parent, d->inode);
+	if (err == 0 && !(dir->iops && dir->iops->rmdir))
+		err = -EPERM;
 	if (err == 0)
-		err = dir->iops && dir->iops->rmdir ? dir->iops->rmdir(dir, wp.last)
-						   : -EPERM;
+		err = dir->iops->rmdir(dir, wp.last);
 	if (err == 0)
 		dentry_unhash(d);
 	if (d)
@@ -265,10 +266,10 @@ int vfs_unlinkat(int dirfd, const char *path)
 		err = -EBUSY;
 	else
 		err = may_delete(&wp.parent, d->inode);
+	if (err == 0 && !(dir->iops && dir->iops->unlink))
+		err = -EPERM;
 	if (err == 0)
-		err = dir->iops && dir->iops->unlink
-			      ? dir->iops->unlink(dir, wp.last)
-			      : -EPERM;
+		err = dir->iops->unlink(dir, wp.last);
 	if (err == 0)
 		dentry_unhash(d);
 	if (d)
@@ -293,8 +294,7 @@ static int may_rename_dir(struct dentry *d, struct walk_parent *from,
 			  struct walk_parent *to)
 {
 	/* A directory moving to another parent rewrites its "..". */
-	if (S_ISDIR(d->inode->mode) &&
-	    from->parent.dentry != to->parent.dentry)
+	if (S_ISDIR(d->inode->mode) && from->parent.dentry != to->parent.dentry)
 		return vfs_permission(d->inode, MAY_WRITE);
 	return 0;
 }
@@ -308,8 +308,8 @@ int vfs_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	bool exchange = flags & RENAME_EXCHANGE;
 	int err;
 
-	if (flags & ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE |
-				RENAME_WHITEOUT))
+	if (flags &
+	    ~(unsigned)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
@@ -368,8 +368,8 @@ int vfs_renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	}
 	err = may_delete(&owp.parent, od->inode);
 	if (err == 0)
-		err = nd ? may_delete(&nwp.parent, nd->inode)
-			 : may_create(&nwp.parent);
+		err = nd ? may_delete(&nwp.parent, nd->inode) :
+			   may_create(&nwp.parent);
 	if (err == 0)
 		err = may_rename_dir(od, &owp, &nwp);
 	if (err == 0 && exchange && nd)

@@ -53,26 +53,26 @@ struct proc_entry {
 };
 
 static const struct proc_entry root_entries[] = {
-	{"self", P_SELF, S_IFLNK | 0777},
-	{"mounts", P_MOUNTS_LINK, S_IFLNK | 0777},
-	{"meminfo", P_MEMINFO, S_IFREG | 0444},
-	{"version", P_VERSION, S_IFREG | 0444},
-	{"filesystems", P_FILESYSTEMS, S_IFREG | 0444},
-	{"uptime", P_UPTIME, S_IFREG | 0444},
+	{ "self", P_SELF, S_IFLNK | 0777 },
+	{ "mounts", P_MOUNTS_LINK, S_IFLNK | 0777 },
+	{ "meminfo", P_MEMINFO, S_IFREG | 0444 },
+	{ "version", P_VERSION, S_IFREG | 0444 },
+	{ "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
+	{ "uptime", P_UPTIME, S_IFREG | 0444 },
 };
 
 static const struct proc_entry pid_entries[] = {
-	{"exe", P_EXE, S_IFLNK | 0777},
-	{"cwd", P_CWD, S_IFLNK | 0777},
-	{"root", P_ROOTLINK, S_IFLNK | 0777},
-	{"fd", P_FD_DIR, S_IFDIR | 0500},
-	{"cmdline", P_CMDLINE, S_IFREG | 0444},
-	{"environ", P_ENVIRON, S_IFREG | 0400},
-	{"comm", P_COMM, S_IFREG | 0444},
-	{"stat", P_STAT, S_IFREG | 0444},
-	{"status", P_STATUS, S_IFREG | 0444},
-	{"mounts", P_MOUNTS, S_IFREG | 0444},
-	{"maps", P_MAPS, S_IFREG | 0444},
+	{ "exe", P_EXE, S_IFLNK | 0777 },
+	{ "cwd", P_CWD, S_IFLNK | 0777 },
+	{ "root", P_ROOTLINK, S_IFLNK | 0777 },
+	{ "fd", P_FD_DIR, S_IFDIR | 0500 },
+	{ "cmdline", P_CMDLINE, S_IFREG | 0444 },
+	{ "environ", P_ENVIRON, S_IFREG | 0400 },
+	{ "comm", P_COMM, S_IFREG | 0444 },
+	{ "stat", P_STAT, S_IFREG | 0444 },
+	{ "status", P_STATUS, S_IFREG | 0444 },
+	{ "mounts", P_MOUNTS, S_IFREG | 0444 },
+	{ "maps", P_MAPS, S_IFREG | 0444 },
 };
 
 /* readdir positions: 0 ".", 1 "..", then entries; pids from PID_POS. */
@@ -430,7 +430,7 @@ static void gen_mounts(struct sbuf *sb, struct task *t)
 		mount_root_path(&root);
 	}
 	for (struct mount *m = mount_next(NULL); m; m = mount_next(m)) {
-		struct path mp = {m, m->root};
+		struct path mp = { m, m->root };
 		long n = vfs_path_name_from(&mp, &root, buf, PATH_MAX);
 
 		if (n < 0)
@@ -501,26 +501,34 @@ static uint64_t vm_size(struct task *t)
 
 static void gen_stat(struct sbuf *sb, struct task *t)
 {
-	char st = task_state_char(t);
+	typedef unsigned long long ull;
 	uint64_t ign, cgt;
 	uint64_t start = (t->start_ns - time_boot_ns()) / (NSEC_PER_SEC / 100);
 	struct mm *mm = t->mm;
 
 	sig_masks(t, &ign, &cgt);
-	sb_printf(sb, "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 %d 0 %llu %llu %llu 18446744073709551615 ",
-		  t->pid, t->comm, st, t->parent ? t->parent->pid : 0, t->pgid,
-		  t->sid, t->nthreads, (unsigned long long)start,
-		  (unsigned long long)vm_size(t),
-		  (unsigned long long)(mm ? mm->rss_pages : 0));
-	sb_printf(sb, "0 0 %llu 0 0 %llu 0 %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 %llu %llu %llu %llu %llu 0\n",
-		  (unsigned long long)(mm ? mm->stack_top : 0),
-		  (unsigned long long)t->sig_pending,
-		  (unsigned long long)ign, (unsigned long long)cgt,
-		  (unsigned long long)(mm ? mm->brk_start : 0),
-		  (unsigned long long)(mm ? mm->arg_start : 0),
-		  (unsigned long long)(mm ? mm->arg_end : 0),
-		  (unsigned long long)(mm ? mm->env_start : 0),
-		  (unsigned long long)(mm ? mm->env_end : 0));
+	/* Fields 1-9: pid comm state ppid pgrp session tty tpgid flags. */
+	sb_printf(sb, "%d (%s) %c %d %d %d 0 -1 4194560 ", t->pid, t->comm,
+		  task_state_char(t), t->parent ? t->parent->pid : 0, t->pgid,
+		  t->sid);
+	/* 10-21: faults, times, priority 20, nice 0, threads, itrealvalue. */
+	sb_printf(sb, "0 0 0 0 0 0 0 0 20 0 %d 0 ", t->nthreads);
+	/* 22-25: starttime (ticks), vsize, rss, rsslim. */
+	sb_printf(sb, "%llu %llu %llu 18446744073709551615 ", (ull)start,
+		  (ull)vm_size(t), (ull)(mm ? mm->rss_pages : 0));
+	/* 26-30: startcode endcode startstack kstkesp kstkeip. */
+	sb_printf(sb, "0 0 %llu 0 0 ", (ull)(mm ? mm->stack_top : 0));
+	/* 31-38: signal blocked sigignore sigcatch wchan nswap cnswap
+	 * exit_signal. */
+	sb_printf(sb, "%llu 0 %llu %llu 0 0 0 17 ", (ull)t->sig_pending,
+		  (ull)ign, (ull)cgt);
+	/* 39-46: processor rt_priority policy blkio guest cguest data. */
+	sb_printf(sb, "0 0 0 0 0 0 0 0 ");
+	/* 47-52: start_brk arg_start arg_end env_start env_end exit_code. */
+	sb_printf(sb, "%llu %llu %llu %llu %llu 0\n",
+		  (ull)(mm ? mm->brk_start : 0), (ull)(mm ? mm->arg_start : 0),
+		  (ull)(mm ? mm->arg_end : 0), (ull)(mm ? mm->env_start : 0),
+		  (ull)(mm ? mm->env_end : 0));
 }
 
 static void gen_status(struct sbuf *sb, struct task *t)
@@ -557,10 +565,9 @@ static void gen_status(struct sbuf *sb, struct task *t)
 		  (unsigned long long)(vm_size(t) / 1024),
 		  (unsigned long long)(t->mm ? t->mm->rss_pages * 4 : 0),
 		  t->nthreads,
-		  (unsigned long long)t->rlim[RLIMIT_SIGPENDING].cur,
-		  0ULL, (unsigned long long)t->sig_pending,
-		  (unsigned long long)blk, (unsigned long long)ign,
-		  (unsigned long long)cgt);
+		  (unsigned long long)t->rlim[RLIMIT_SIGPENDING].cur, 0ULL,
+		  (unsigned long long)t->sig_pending, (unsigned long long)blk,
+		  (unsigned long long)ign, (unsigned long long)cgt);
 }
 
 static void gen_maps(struct sbuf *sb, struct task *t)
@@ -669,8 +676,7 @@ static int proc_file_open(struct inode *ino, struct file *f)
 	return 0;
 }
 
-static long proc_file_read(struct file *f, void *buf, size_t len,
-			   uint64_t *pos)
+static long proc_file_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
 	struct sbuf *sb = f->priv;
 	size_t n;
@@ -718,7 +724,8 @@ static long proc_readdir(struct file *f, void *buf, size_t len)
 		}
 	}
 	if (pos == 0) {
-		if (!dirent_emit(buf, len, &used, f->inode->ino, 1, DT_DIR, "."))
+		if (!dirent_emit(buf, len, &used, f->inode->ino, 1, DT_DIR,
+				 "."))
 			return -EINVAL;
 		pos = 1;
 	}

@@ -32,8 +32,8 @@ long sys_faccessat2(int dirfd, uaddr_t pathname, int mode, unsigned long flags)
 
 	if (mode & ~(F_OK | R_OK | W_OK | X_OK))
 		return -EINVAL;
-	if (flags & ~(unsigned long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW |
-				     AT_EMPTY_PATH))
+	if (flags &
+	    ~(unsigned long)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (flags & AT_SYMLINK_NOFOLLOW)
 		lf = 0;

@@ -136,8 +136,8 @@ long sys_ioctl(int fd, unsigned int cmd, unsigned long arg)
 			if (r < 0)
 				break;
 			v = ks.size > f->pos ? (int)MIN(ks.size - f->pos,
-						       (uint64_t)0x7fffffff)
-					     : 0;
+							(uint64_t)0x7fffffff) :
+					       0;
 			r = copy_to_user(arg, &v, sizeof(v));
 			break;
 		}

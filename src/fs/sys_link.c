@@ -62,8 +62,8 @@ long sys_linkat(int olddirfd, uaddr_t oldpath, int newdirfd, uaddr_t newpath,
 
 	if (flags & ~(unsigned long)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	op = (flags & AT_EMPTY_PATH) ? getname_empty_ok(oldpath)
-				     : getname(oldpath);
+	op = (flags & AT_EMPTY_PATH) ? getname_empty_ok(oldpath) :
+				       getname(oldpath);
 	if (IS_ERR(op))
 		return PTR_ERR(op);
 	np = getname(newpath);
@@ -82,8 +82,8 @@ long sys_link(uaddr_t oldpath, uaddr_t newpath)
 	return sys_linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
 }
 
-long sys_renameat2(int olddirfd, uaddr_t oldpath, int newdirfd,
-		   uaddr_t newpath, unsigned long flags)
+long sys_renameat2(int olddirfd, uaddr_t oldpath, int newdirfd, uaddr_t newpath,
+		   unsigned long flags)
 {
 	char *op, *np;
 	int err;
@@ -104,8 +104,7 @@ long sys_renameat2(int olddirfd, uaddr_t oldpath, int newdirfd,
 	return err;
 }
 
-long sys_renameat(int olddirfd, uaddr_t oldpath, int newdirfd,
-		  uaddr_t newpath)
+long sys_renameat(int olddirfd, uaddr_t oldpath, int newdirfd, uaddr_t newpath)
 {
 	return sys_renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
 }
@@ -115,18 +114,14 @@ long sys_rename(uaddr_t oldpath, uaddr_t newpath)
 	return sys_renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
 }
 
-long sys_readlinkat(int dirfd, uaddr_t pathname, uaddr_t buf, size_t bufsiz)
+static long do_readlink(int dirfd, char *path, uaddr_t buf, size_t bufsiz)
 {
-	char *path, *kbuf;
-	size_t len;
+	size_t len = MIN(bufsiz, (size_t)PATH_MAX);
+	char *kbuf;
 	long n;
 
-	if (bufsiz == 0 || bufsiz > 0x7fffffffUL)
-		return -EINVAL;
-	path = getname_empty_ok(pathname);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
-	len = MIN(bufsiz, (size_t)PATH_MAX);
 	kbuf = kmalloc(len);
 	if (!kbuf) {
 		kfree(path);
@@ -140,14 +135,17 @@ long sys_readlinkat(int dirfd, uaddr_t pathname, uaddr_t buf, size_t bufsiz)
 	return n;
 }
 
+long sys_readlinkat(int dirfd, uaddr_t pathname, uaddr_t buf, size_t bufsiz)
+{
+	if (bufsiz == 0 || bufsiz > 0x7fffffffUL)
+		return -EINVAL;
+	return do_readlink(dirfd, getname_empty_ok(pathname), buf, bufsiz);
+}
+
 long sys_readlink(uaddr_t pathname, uaddr_t buf, size_t bufsiz)
 {
-	char *path;
-
+	if (bufsiz == 0 || bufsiz > 0x7fffffffUL)
+		return -EINVAL;
 	/* readlink(2) has no empty-path form: "" is ENOENT. */
-	path = getname(pathname);
-	if (IS_ERR(path))
-		return PTR_ERR(path);
-	kfree(path);
-	return sys_readlinkat(AT_FDCWD, pathname, buf, bufsiz);
+	return do_readlink(AT_FDCWD, getname(pathname), buf, bufsiz);
 }

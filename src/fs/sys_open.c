@@ -1,5 +1,5 @@
 /*
- * sys_open.c: open, openat and close: copy the path in, open it with
+ * sys_open.c: open, openat, creat and close: copy the path in, open it with
  * vfs_openat and install the file at the lowest free descriptor.
  * Layer: syscalls; relies on the VFS and the fd table.
  */
@@ -34,6 +34,12 @@ long sys_openat(int dirfd, uaddr_t pathname, unsigned int flags,
 		unsigned int mode)
 {
 	return do_open(dirfd, pathname, flags, mode);
+}
+
+/* creat(2): open(O_CREAT | O_WRONLY | O_TRUNC); glibc calls it directly. */
+long sys_creat(uaddr_t pathname, unsigned int mode)
+{
+	return do_open(AT_FDCWD, pathname, O_CREAT | O_WRONLY | O_TRUNC, mode);
 }
 
 long sys_close(int fd)

@@ -284,8 +284,7 @@ static struct inode *del_entry(struct inode *dir, struct tmpfs_dirent *e)
 	return ino;
 }
 
-static int tmpfs_lookup(struct inode *dir, const char *name,
-			struct inode **out)
+static int tmpfs_lookup(struct inode *dir, const char *name, struct inode **out)
 {
 	struct tmpfs_dirent *e = find_entry(dir, name);
 
@@ -475,7 +474,8 @@ static int tmpfs_rename(struct inode *olddir, const char *oldname,
 		dino = dst->inode;
 		src->inode = dino;
 		dst->inode = sino;
-		if (olddir != newdir && S_ISDIR(sino->mode) != S_ISDIR(dino->mode)) {
+		if (olddir != newdir &&
+		    S_ISDIR(sino->mode) != S_ISDIR(dino->mode)) {
 			if (S_ISDIR(sino->mode)) {
 				olddir->nlink--;
 				newdir->nlink++;
@@ -603,7 +603,8 @@ static long tmpfs_readdir(struct file *f, void *buf, size_t len)
 	if (pos == 1) {
 		struct inode *parent = f->path.dentry->parent->inode;
 
-		if (!dirent_emit(buf, len, &used, parent->ino, 2, DT_DIR, "..")) {
+		if (!dirent_emit(buf, len, &used, parent->ino, 2, DT_DIR,
+				 "..")) {
 			f->pos = pos;
 			return used ? (long)used : -EINVAL;
 		}
@@ -612,7 +613,8 @@ static long tmpfs_readdir(struct file *f, void *buf, size_t len)
 	list_for_each_entry(e, &node_of(dir)->entries, link) {
 		if (e->cookie < pos)
 			continue;
-		if (!dirent_emit(buf, len, &used, e->inode->ino, (int64_t)e->cookie + 1,
+		if (!dirent_emit(buf, len, &used, e->inode->ino,
+				 (int64_t)e->cookie + 1,
 				 DT_FROM_MODE(e->inode->mode), e->name)) {
 			full = true;
 			break;

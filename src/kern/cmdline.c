@@ -29,11 +29,22 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			p++;
 		if (!*p)
 			break;
-		w = p;
-		while (*p && !is_space(*p))
-			p++;
+		/* Quotes group spaces into one word and are dropped, as in
+		 * "init=/bin/sh -c 'echo hi'"; the copy never overtakes p. */
+		char *dst, quote = 0;
+
+		w = dst = p;
+		while (*p && (quote || !is_space(*p))) {
+			if (quote ? *p == quote : (*p == '\'' || *p == '"')) {
+				quote = quote ? 0 : *p;
+				p++;
+				continue;
+			}
+			*dst++ = *p++;
+		}
 		if (*p)
-			*p++ = '\0';
+			p++;
+		*dst = '\0';
 
 		/* Everything after init=PATH belongs to init. */
 		if (in_init) {

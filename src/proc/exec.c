@@ -562,7 +562,7 @@ static int exec_file(struct thread *t, const char *path,
 	struct mm *mm;
 	char *hdr = NULL, *exe_path;
 	size_t hdr_len = 0;
-	uaddr_t entry, sp;
+	uaddr_t entry = 0, sp = 0;
 	int err;
 
 	if (depth > MAX_INTERP_DEPTH)

@@ -36,15 +36,15 @@ static struct waitq *bucket_of(struct mm *mm, uaddr_t uaddr)
 int futex_wake_addr(struct mm *mm, uaddr_t uaddr, int nr, uint32_t bitset)
 {
 	struct waitq *wq = bucket_of(mm, uaddr);
-	struct thread *t;
-	struct list_head woken, *pos, *n_pos;
+	struct thread *t, *tmp;
+	struct list_head woken;
 	int n = 0;
 
 	/* Take the chosen waiters off first: each wake re-runs a call that
 	 * may touch the bucket (a woken FUTEX_WAIT only returns, but a
 	 * nested wake-up could park another thread here). */
 	list_init(&woken);
-	thread_for_each_safe(t, pos, n_pos, &wq->waiters, wait_link) {
+	list_for_each_entry_safe(t, tmp, &wq->waiters, wait_link) {
 		if (t->futex_mm != mm || t->futex_uaddr != uaddr ||
 		    !(t->futex_bitset & bitset))
 			continue;

@@ -53,9 +53,8 @@ static bool must_wait(struct task *task, int sig)
 static bool blocked_everywhere(struct task *task, int sig)
 {
 	struct thread *t;
-	struct list_head *pos;
 
-	thread_for_each(t, pos, &task->threads, task_link) {
+	list_for_each_entry(t, &task->threads, task_link) {
 		if (!(t->sigmask & sig_bit(sig)))
 			return false;
 	}

@@ -52,7 +52,6 @@ long sys_rt_sigaction(int sig, uaddr_t act, uaddr_t oact, size_t sigsetsize)
 	old_sa = task->sigactions[sig - 1];
 	if (act) {
 		struct thread *t;
-		struct list_head *pos;
 		uint64_t bit = 1ULL << (sig - 1);
 
 		new_sa.mask &= ~UNBLOCKABLE;
@@ -62,7 +61,7 @@ long sys_rt_sigaction(int sig, uaddr_t act, uaddr_t oact, size_t sigsetsize)
 		    (new_sa.handler == SIG_DFL &&
 		     signal_default_ignored(sig))) {
 			task->sig_pending &= ~bit;
-			thread_for_each(t, pos, &task->threads, task_link)
+			list_for_each_entry(t, &task->threads, task_link)
 				t->sig_pending &= ~bit;
 		}
 	}

@@ -52,9 +52,8 @@ struct task *task_next(int from)
 struct thread *thread_find(int tid)
 {
 	struct thread *t;
-	struct list_head *pos;
 
-	thread_for_each(t, pos, &thread_list, all_link) {
+	list_for_each_entry(t, &thread_list, all_link) {
 		if (t->tid == tid)
 			return t;
 	}
@@ -190,10 +189,9 @@ static void thread_kill(struct thread *t)
 
 void task_kill_other_threads(struct task *task, struct thread *keep)
 {
-	struct thread *t;
-	struct list_head *pos, *n;
+	struct thread *t, *tmp;
 
-	thread_for_each_safe(t, pos, n, &task->threads, task_link) {
+	list_for_each_entry_safe(t, tmp, &task->threads, task_link) {
 		if (t != keep)
 			thread_kill(t);
 	}
@@ -258,13 +256,12 @@ static int halt_status(int wait_status)
 
 void task_exit(struct task *task, int wait_status)
 {
-	struct thread *t;
-	struct list_head *pos, *n;
+	struct thread *t, *tmp;
 	struct task *parent = task->parent;
 
 	if (task->state != TASK_ALIVE)
 		return;
-	thread_for_each_safe(t, pos, n, &task->threads, task_link)
+	list_for_each_entry_safe(t, tmp, &task->threads, task_link)
 		thread_kill(t);
 	task->state = TASK_ZOMBIE;
 	task->exit_code = wait_status;

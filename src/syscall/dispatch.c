@@ -50,6 +50,16 @@ static void report_missing(struct thread *t, long nr)
 		d ? d->name : "unknown", nr);
 }
 
+/* exit and exit_group never return, and the last exit halts the machine
+ * inside the handler: their strace line ("= ?") is printed before. */
+static bool never_returns(long nr)
+{
+	const struct syscall_desc *d = syscall_lookup(nr);
+
+	return d && (strcmp(d->name, "exit") == 0 ||
+		     strcmp(d->name, "exit_group") == 0);
+}
+
 void syscall_handle(struct thread *t)
 {
 	bool first = !t->resumed;
@@ -69,6 +79,9 @@ void syscall_handle(struct thread *t)
 		report_missing(t, t->sys_nr);
 		if (strace_enabled)
 			strace_enter(t, t->sys_nr, t->sys_args);
+		if (strace_enabled && never_returns(t->sys_nr))
+			strace_exit(t, t->sys_nr, t->sys_args,
+				    STRACE_RET_NONE);
 	}
 
 	ret = syscall_invoke(t->sys_nr, t->sys_args);
@@ -77,7 +90,7 @@ void syscall_handle(struct thread *t)
 
 	if (t->state == THREAD_DEAD) {
 		/* exit/exit_group or a fatal signal: no result to deliver. */
-		if (strace_enabled)
+		if (strace_enabled && !never_returns(t->sys_nr))
 			strace_exit(t, t->sys_nr, t->sys_args, STRACE_RET_NONE);
 		return;
 	}

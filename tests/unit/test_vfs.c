@@ -417,20 +417,20 @@ START_TEST(rename_semantics)
 	/* renameat2 flags */
 	make_file("/tmp/c", "C");
 	ck_assert_int_eq(ksys6(NR_renameat2, AT_FDCWD, ktest_ustr("/tmp/b"),
-			       AT_FDCWD, ktest_ustr("/tmp/c"),
-			       RENAME_NOREPLACE, 0),
+			       AT_FDCWD, ktest_ustr("/tmp/c"), RENAME_NOREPLACE,
+			       0),
 			 -EEXIST);
 	ck_assert_int_eq(ksys6(NR_renameat2, AT_FDCWD, ktest_ustr("/tmp/b"),
 			       AT_FDCWD, ktest_ustr("/tmp/c"),
 			       RENAME_NOREPLACE | RENAME_EXCHANGE, 0),
 			 -EINVAL);
 	ck_assert_int_eq(ksys6(NR_renameat2, AT_FDCWD, ktest_ustr("/tmp/b"),
-			       AT_FDCWD, ktest_ustr("/tmp/zz"),
-			       RENAME_EXCHANGE, 0),
+			       AT_FDCWD, ktest_ustr("/tmp/zz"), RENAME_EXCHANGE,
+			       0),
 			 -ENOENT);
 	ck_assert_int_eq(ksys6(NR_renameat2, AT_FDCWD, ktest_ustr("/tmp/b"),
-			       AT_FDCWD, ktest_ustr("/tmp/c"),
-			       RENAME_EXCHANGE, 0),
+			       AT_FDCWD, ktest_ustr("/tmp/c"), RENAME_EXCHANGE,
+			       0),
 			 0);
 	fd = s_open("/tmp/b", O_RDONLY, 0);
 	ck_assert_int_eq(s_read((int)fd, buf, 64), 1);
@@ -653,14 +653,14 @@ START_TEST(append_truncate_readv_writev)
 	long rw = s_open("/tmp/v", O_CREAT | O_RDWR, 0644);
 	ktest_put(ubuf + 100, "one", 3);
 	ktest_put(ubuf + 200, "two", 3);
-	iov[0] = (struct iovec){ubuf + 100, 3};
-	iov[1] = (struct iovec){0, 0};
-	iov[2] = (struct iovec){ubuf + 200, 3};
+	iov[0] = (struct iovec){ ubuf + 100, 3 };
+	iov[1] = (struct iovec){ 0, 0 };
+	iov[2] = (struct iovec){ ubuf + 200, 3 };
 	ktest_put(ubuf, iov, sizeof(iov));
 	ck_assert_int_eq(ksys3(NR_writev, rw, ubuf, 3), 6);
 	ck_assert_int_eq(ksys3(NR_lseek, rw, 0, SEEK_SET), 0);
-	iov[0] = (struct iovec){ubuf + 300, 2};
-	iov[1] = (struct iovec){ubuf + 400, 10};
+	iov[0] = (struct iovec){ ubuf + 300, 2 };
+	iov[1] = (struct iovec){ ubuf + 400, 10 };
 	ktest_put(ubuf, iov, 2 * sizeof(iov[0]));
 	ck_assert_int_eq(ksys3(NR_readv, rw, ubuf, 2), 6);
 	ktest_get(buf, ubuf + 300, 2);
@@ -669,8 +669,8 @@ START_TEST(append_truncate_readv_writev)
 	ck_assert_int_eq(ksys3(NR_readv, rw, ubuf, -1), -EINVAL);
 	ck_assert_int_eq(ksys3(NR_readv, rw, ubuf, IOV_MAX + 1), -EINVAL);
 	ck_assert_int_eq(ksys3(NR_readv, rw, BAD_PTR, 1), -EFAULT);
-	iov[0] = (struct iovec){ubuf + 300, 1ULL << 63};
-	iov[1] = (struct iovec){ubuf + 400, 1ULL << 63};
+	iov[0] = (struct iovec){ ubuf + 300, 1ULL << 63 };
+	iov[1] = (struct iovec){ ubuf + 400, 1ULL << 63 };
 	ktest_put(ubuf, iov, 2 * sizeof(iov[0]));
 	ck_assert_int_eq(ksys3(NR_writev, rw, ubuf, 2), -EINVAL);
 }
@@ -876,7 +876,7 @@ END_TEST
 static void trap_call(struct thread *t, long nr, uint64_t a0, uint64_t a1,
 		      uint64_t a2)
 {
-	struct hal_trap trap = {.kind = HAL_TRAP_SYSCALL};
+	struct hal_trap trap = { .kind = HAL_TRAP_SYSCALL };
 
 	t->uctx.orig_rax = (uint64_t)nr;
 	t->uctx.rax = (uint64_t)nr;

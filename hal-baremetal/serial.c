@@ -1,0 +1,216 @@
+/*
+ * serial.c: the console on the first 16550 UART (layer: bare-metal HAL;
+ * relies on port I/O, the IOAPIC and local APIC for the receive interrupt,
+ * and boot.c's command line). Output is polled; input arrives by interrupt
+ * into a ring the core reads without blocking. Whether the other end is a
+ * terminal is what `ember boot` says in the boot word ember.tty=MASK (bit 0
+ * stdin, 1 stdout, 2 stderr; all when absent). There is no line discipline
+ * here: QEMU's stdio leaves output processing (ONLCR) to the host terminal;
+ * ember.onlcr=1 sends "\r\n" for "\n" on a real serial line.
+ */
+#include <kern/klib.h>
+#include <uapi/errno.h>
+
+#include "bm.h"
+
+#define COM1 0x3f8
+#define UART_RBR 0
+#define UART_THR 0
+#define UART_IER 1
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+
+#define IOAPIC_PHYS 0xfec00000ULL
+#define COM1_GSI 4 /* ISA IRQ 4, not overridden on PC machines */
+
+static uint8_t rx_ring[4096];
+static size_t rx_head, rx_tail; /* head: next to read; tail: next free */
+static bool rx_armed;
+static unsigned tty_mask = 7;
+static bool onlcr;
+static unsigned short win_rows, win_cols;
+
+static void drain(void);
+
+void serial_early_init(void)
+{
+	/* Input may wait from before boot. The FIFO mode is left as the
+	 * firmware set it: switching it clears the receiver, and QEMU holds
+	 * further input back while the receive register is full. */
+	drain();
+	outb(COM1 + UART_IER, 0);
+	outb(COM1 + UART_LCR, 0x80); /* divisor latch */
+	outb(COM1 + 0, 1);	     /* 115200 baud */
+	outb(COM1 + 1, 0);
+	outb(COM1 + UART_LCR, 0x03);  /* 8N1 */
+	outb(COM1 + UART_MCR, 0x0b);  /* DTR, RTS, OUT2 (the IRQ line) */
+}
+
+void serial_putc_raw(char c)
+{
+	/* A missing UART reads 0xff: do not spin forever on it. */
+	for (int i = 0; i < 1000000; i++)
+		if (inb(COM1 + UART_LSR) & LSR_THRE)
+			break;
+	outb(COM1 + UART_THR, (uint8_t)c);
+}
+
+static void serial_put(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n' && onlcr)
+			serial_putc_raw('\r');
+		serial_putc_raw(s[i]);
+	}
+}
+
+void serial_flush(void)
+{
+	for (int i = 0; i < 1000000; i++)
+		if (inb(COM1 + UART_LSR) & LSR_TEMT)
+			break;
+}
+
+static void drain(void)
+{
+	uint8_t lsr;
+
+	while ((lsr = inb(COM1 + UART_LSR)) & LSR_DR) {
+		uint8_t c = inb(COM1 + UART_RBR);
+
+		if (lsr == 0xff)
+			break;
+		/* A full ring drops input, as a UART overrun would. */
+		if (rx_tail - rx_head < sizeof(rx_ring))
+			rx_ring[rx_tail++ % sizeof(rx_ring)] = c;
+	}
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	volatile uint32_t *io = bm_phys_to_virt(IOAPIC_PHYS);
+
+	io[0] = reg;
+	io[4] = v;
+}
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+	volatile uint32_t *io = bm_phys_to_virt(IOAPIC_PHYS);
+
+	io[0] = reg;
+	return io[4];
+}
+
+static void parse_console_words(void)
+{
+	const char *v = bm_cmdline_get("tty");
+
+	if (v && *v >= '0' && *v <= '7')
+		tty_mask = (unsigned)(*v - '0');
+	v = bm_cmdline_get("onlcr");
+	onlcr = v && *v == '1';
+	v = bm_cmdline_get("winsize");
+	if (v) {
+		const char *end;
+
+		win_rows = (unsigned short)kstrtou64(v, &end, 10);
+		if (*end == 'x')
+			win_cols = (unsigned short)kstrtou64(end + 1, NULL, 10);
+	}
+}
+
+void serial_init_irq(void)
+{
+	unsigned pins;
+
+	parse_console_words();
+	/* The 8259s: remapped away from the exception vectors, all masked. */
+	outb(0x20, 0x11);
+	outb(0xa0, 0x11);
+	outb(0x21, VEC_PIC_BASE);
+	outb(0xa1, VEC_PIC_BASE + 8);
+	outb(0x21, 4);
+	outb(0xa1, 2);
+	outb(0x21, 1);
+	outb(0xa1, 1);
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+
+	pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
+	for (unsigned i = 0; i < pins; i++) {
+		ioapic_write(0x10 + 2 * i, 0x10000);
+		ioapic_write(0x11 + 2 * i, 0);
+	}
+	/* Edge-triggered, active high, fixed delivery to this CPU. */
+	ioapic_write(0x11 + 2 * COM1_GSI, lapic_id() << 24);
+	ioapic_write(0x10 + 2 * COM1_GSI, VEC_COM1);
+	drain();
+	outb(COM1 + UART_IER, 0x01); /* received data available */
+}
+
+void serial_irq(void)
+{
+	drain();
+}
+
+bool serial_event_due(void)
+{
+	if (!rx_armed)
+		return false;
+	drain();
+	if (rx_head == rx_tail)
+		return false;
+	rx_armed = false;
+	return true;
+}
+
+void hal_log(const char *msg, size_t len)
+{
+	serial_put(msg, len);
+	if (len == 0 || msg[len - 1] != '\n')
+		serial_put("\n", 1);
+}
+
+long hal_console_write(int stream, const void *buf, size_t len)
+{
+	serial_put(buf, len);
+	return (long)len;
+}
+
+long hal_console_read(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	size_t n = 0;
+
+	drain();
+	while (n < len && rx_head != rx_tail)
+		p[n++] = rx_ring[rx_head++ % sizeof(rx_ring)];
+	return n ? (long)n : -EAGAIN;
+}
+
+void hal_console_poll(void)
+{
+	rx_armed = true;
+}
+
+bool hal_console_isatty(int stream)
+{
+	if (stream < 0 || stream > 2)
+		return false;
+	return tty_mask & (1u << stream);
+}
+
+int hal_console_winsize(unsigned short *rows, unsigned short *cols)
+{
+	if (!tty_mask)
+		return -ENOTTY;
+	/* A serial line has no size of its own: Linux reports 0x0. */
+	*rows = win_rows;
+	*cols = win_cols;
+	return 0;
+}
