@@ -47,6 +47,11 @@ void ptrace_reap(void); /* handle every pending child stop */
 void ptrace_kill_all(void);
 void ptrace_deferred(void); /* report traps queued while in the core */
 
+/* confine.c */
+extern const unsigned long stub_thread_flags;
+pid_t confine_fork(void);        /* fork into fresh namespaces if allowed */
+int confine_stub_seccomp(void);  /* in the stub: load its allowlist */
+
 /* console.c */
 void console_init(void);
 void console_restore(void);

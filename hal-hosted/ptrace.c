@@ -86,6 +86,8 @@ static __attribute__((noreturn)) void stub_child(void)
 	memcpy(p, stub_code_start, (size_t)(stub_code_end - stub_code_start));
 	if (mprotect(p, STUB_CODE_SIZE, PROT_READ | PROT_EXEC) < 0)
 		_exit(123);
+	if (confine_stub_seccomp() < 0)
+		_exit(124);
 	uint64_t entry = STUB_BASE, stack = STUB_BASE + STUB_SIZE - 64;
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "jmp *%1"
@@ -103,15 +105,16 @@ struct hal_as *hal_as_create(void)
 
 	if (!as)
 		return NULL;
-	pid_t pid = fork();
+	pid_t pid = confine_fork();
 	if (pid < 0) {
 		free(as);
 		return NULL;
 	}
 	if (pid == 0)
 		stub_child();
+	/* The stub announces itself with int3 once it has unmapped the host. */
 	if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status) ||
-	    WSTOPSIG(status) != SIGSTOP) {
+	    WSTOPSIG(status) != SIGTRAP) {
 		fprintf(stderr, "ember: stub %d did not start (status %#x)\n",
 			pid, status);
 		kill(pid, SIGKILL);
@@ -322,11 +325,8 @@ static pid_t stub_clone_thread(struct hal_as *as)
 {
 	unsigned long child = 0;
 	int status;
-	const unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES |
-				    CLONE_SIGHAND | CLONE_THREAD |
-				    CLONE_SYSVSEM;
-
-	long r = stub_syscall_ev(as, SYS_clone, flags, 0, 0, 0, 0, 0, &child);
+	long r = stub_syscall_ev(as, SYS_clone, stub_thread_flags, 0, 0, 0, 0,
+				 0, &child);
 	if (r < 0)
 		return (pid_t)r;
 	if (!child)

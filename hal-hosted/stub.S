@@ -2,7 +2,7 @@
  * The stub's code: one page copied into every stub process at STUB_BASE.
  * stub_entry runs once in the freshly forked child on the stub's own
  * stack: it unmaps everything of the host outside the stub range, then
- * stops itself so the kernel (its tracer) can take over. stub_syscall is
+ * traps (int3) so the kernel, its tracer, can take over. stub_syscall is
  * where the kernel points rip to make the stub execute a host syscall of
  * the kernel's choosing (mmap, munmap, mprotect); int3 hands it back.
  * Position independent: it runs at a different address than it is linked.
@@ -24,12 +24,8 @@ stub_code_start:
 	mov	%r14, %rsi
 	sub	%r13, %rsi
 	syscall
-	mov	$39, %eax		/* kill(getpid(), SIGSTOP) */
-	syscall
-	mov	%eax, %edi
-	mov	$19, %esi
-	mov	$62, %eax
-	syscall
+	/* Hand over to the tracer: int3 stops us with SIGTRAP (a self-sent
+	 * SIGSTOP would be ignored: the stub is init of its PID namespace). */
 1:	int3
 	jmp	1b
 	.balign 64
