@@ -64,3 +64,65 @@ int confine_stub_seccomp(void)
 	seccomp_release(ctx);
 	return rc;
 }
+
+/*
+ * The kernel process's own allowlist, loaded once start-up is over: what
+ * the hosted HAL, libuv, glibc and the stubs' start-up need, and nothing
+ * else. Anything outside it fails with EPERM rather than killing the
+ * kernel, so an unforeseen libc path degrades instead of losing every
+ * guest's state. Sanitizer builds skip it (their runtimes need ptrace of
+ * the kernel itself, /proc parsing and more).
+ */
+int confine_kernel(void)
+{
+#ifdef EMBER_SANITIZED
+	return 0;
+#else
+	static const int allowed[] = {
+		/* memory and process basics (glibc, libuv) */
+		SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv),
+		SCMP_SYS(writev), SCMP_SYS(close), SCMP_SYS(mmap),
+		SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
+		SCMP_SYS(brk), SCMP_SYS(futex), SCMP_SYS(getpid),
+		SCMP_SYS(gettid), SCMP_SYS(getrandom), SCMP_SYS(clock_gettime),
+		SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep),
+		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
+		SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
+		SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(fcntl),
+		SCMP_SYS(ioctl), SCMP_SYS(prlimit64), SCMP_SYS(sched_yield),
+		SCMP_SYS(lseek), SCMP_SYS(dup), SCMP_SYS(dup3),
+		/* the event loop */
+		SCMP_SYS(epoll_create1), SCMP_SYS(epoll_ctl),
+		SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(poll),
+		SCMP_SYS(ppoll), SCMP_SYS(pipe2), SCMP_SYS(eventfd2),
+		SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime),
+		SCMP_SYS(signalfd4),
+		/* stubs: creating, tracing, ending them */
+		SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace),
+		SCMP_SYS(wait4), SCMP_SYS(waitid), SCMP_SYS(kill),
+		SCMP_SYS(tgkill), SCMP_SYS(prctl), SCMP_SYS(setpgid),
+		SCMP_SYS(dup2), SCMP_SYS(close_range), SCMP_SYS(seccomp),
+		SCMP_SYS(rseq), SCMP_SYS(set_robust_list),
+		/* hostfs: *at() calls on handles under --root */
+		SCMP_SYS(openat), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
+		SCMP_SYS(statx), SCMP_SYS(pread64), SCMP_SYS(pwrite64),
+		SCMP_SYS(getdents64), SCMP_SYS(readlinkat), SCMP_SYS(mkdirat),
+		SCMP_SYS(unlinkat), SCMP_SYS(renameat2), SCMP_SYS(symlinkat),
+		SCMP_SYS(linkat), SCMP_SYS(ftruncate), SCMP_SYS(fchmod),
+		SCMP_SYS(chmod), SCMP_SYS(fchmodat), SCMP_SYS(fchownat),
+		SCMP_SYS(utimensat), SCMP_SYS(fsync), SCMP_SYS(fdatasync),
+		SCMP_SYS(mknodat), SCMP_SYS(fallocate),
+	};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int rc = 0;
+
+	if (!ctx)
+		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	if (!rc)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return rc;
+#endif
+}

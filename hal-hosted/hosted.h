@@ -51,6 +51,7 @@ void ptrace_deferred(void); /* report traps queued while in the core */
 extern const unsigned long stub_thread_flags;
 pid_t confine_fork(void);        /* fork into fresh namespaces if allowed */
 int confine_stub_seccomp(void);  /* in the stub: load its allowlist */
+int confine_kernel(void);        /* the kernel's own allowlist */
 
 /* console.c */
 void console_init(void);

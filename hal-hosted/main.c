@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		"  --mem SIZE        kernel memory, e.g. 512M, 2G (default 2G)\n"
 		"  --platform=NAME   trap mechanism: ptrace (default)\n"
 		"  --cmdline STR     extra kernel command line (loglevel=7, quiet)\n"
+		"  --no-confine      do not load the kernel's own seccomp allowlist\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"ember exits with the guest's exit status, or 128+N when a signal\n"
@@ -82,12 +83,13 @@ static int cmd_run(int argc, char **argv)
 		{ "platform", required_argument, 0, 'p' },
 		{ "cmdline", required_argument, 0, 'c' },
 		{ "verbose", no_argument, 0, 'v' },
+		{ "no-confine", no_argument, 0, 'n' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *root = "/", *cmdline = "";
 	uint64_t mem = 2ULL << 30;
-	bool strace = false;
+	bool strace = false, confine = true;
 	int c;
 
 	optind = 1;
@@ -98,6 +100,7 @@ static int cmd_run(int argc, char **argv)
 		case 'm': mem = parse_size(optarg); break;
 		case 'c': cmdline = optarg; break;
 		case 'v': hosted_verbose = true; break;
+		case 'n': confine = false; break;
 		case 'p':
 			if (strcmp(optarg, "ptrace") != 0) {
 				fprintf(stderr,
@@ -147,6 +150,11 @@ static int cmd_run(int argc, char **argv)
 	};
 	loop_init();
 	kmain(&bi);
+	if (confine && (err = confine_kernel()) < 0) {
+		fprintf(stderr, "ember: cannot confine the kernel: %s\n",
+			strerror(-err));
+		return 125;
+	}
 	return loop_run();
 }
 
