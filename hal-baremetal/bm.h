@@ -106,7 +106,8 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr"
 			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+			 : "c"(msr), "a"((uint32_t)v),
+			   "d"((uint32_t)(v >> 32)));
 }
 static inline uint64_t rdtsc(void)
 {
@@ -155,7 +156,7 @@ static inline bool is_canonical(uint64_t va)
 
 /* ---- CPU features found at boot (cpu.c) ---- */
 struct cpu_features {
-	bool nx, pdpe1gb, fsgsbase, rdrand, xsave, invariant_tsc;
+	bool nx, pdpe1gb, fsgsbase, rdrand, xsave, invariant_tsc, smep, smap;
 };
 extern struct cpu_features bm_features;
 
@@ -244,6 +245,14 @@ void lapic_eoi(void);
 uint32_t lapic_read(uint32_t reg);
 uint32_t lapic_id(void);
 void lapic_write(uint32_t reg, uint32_t v);
+
+/* ---- acpi.c: the MADT's I/O APICs and ISA overrides ---- */
+/* Reads the MADT through the RSDP at rsdp_pa (0: search the BIOS area). */
+void acpi_init(uint64_t rsdp_pa);
+/* The GSI and signalling of ISA IRQ irq (PC defaults without ACPI). */
+void acpi_isa_irq(unsigned irq, uint32_t *gsi, bool *level, bool *active_low);
+/* The I/O APIC serving gsi and its pin there; false when none does. */
+bool acpi_ioapic_for(uint32_t gsi, uint64_t *phys, uint32_t *pin);
 
 /* ---- serial.c: 16550 console, interrupt routing ---- */
 void serial_early_init(void);

@@ -81,7 +81,8 @@ void bm_printf_debug(const char *fmt, ...)
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n >= 0)
-		hal_log(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		hal_log(buf,
+			(size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 static bool is_space(char c)
@@ -143,7 +144,7 @@ static void read_memmap(const struct pvh_start_info *si)
 				(unsigned long long)(e[i].addr + e[i].size),
 				e[i].type);
 		if (e[i].type == E820_RAM && hi > lo)
-			ram[nram++] = (struct range){lo, hi};
+			ram[nram++] = (struct range){ lo, hi };
 	}
 }
 
@@ -163,15 +164,15 @@ static bool in_ram(uint64_t lo, uint64_t hi)
 /* Largest piece of RAM at or above `floor` that avoids [xlo, xhi). */
 static struct range core_range(uint64_t floor, uint64_t xlo, uint64_t xhi)
 {
-	struct range best = {0, 0};
+	struct range best = { 0, 0 };
 
 	for (int i = 0; i < nram; i++) {
-		struct range piece[2] = {{ram[i].lo, ram[i].hi}, {0, 0}};
+		struct range piece[2] = { { ram[i].lo, ram[i].hi }, { 0, 0 } };
 
 		if (piece[0].lo < floor)
 			piece[0].lo = floor;
 		if (xhi > xlo && overlaps(piece[0].lo, piece[0].hi, xlo, xhi)) {
-			piece[1] = (struct range){xhi, piece[0].hi};
+			piece[1] = (struct range){ xhi, piece[0].hi };
 			piece[0].hi = xlo;
 		}
 		for (int k = 0; k < 2; k++)
@@ -189,7 +190,7 @@ void hal_start(uint64_t start_info_pa)
 	const struct pvh_start_info *si = bm_phys_to_virt(start_info_pa);
 	uint64_t top = 0, total = 0, ird_lo = 0, ird_hi = 0;
 	uint64_t pool_lo, pool_hi, pool_size;
-	struct boot_info bi = {0};
+	struct boot_info bi = { 0 };
 	struct range mem;
 
 	serial_early_init();
@@ -217,11 +218,12 @@ void hal_start(uint64_t start_info_pa)
 	}
 
 	pool_size = total / 32;
-	pool_size = pool_size < POOL_MIN ? POOL_MIN
-		    : pool_size > POOL_MAX ? POOL_MAX
-					   : pool_size & ~(PAGE_4K - 1);
-	pool_lo = ((uint64_t)(uintptr_t)__image_end - KERNEL_VMA + PAGE_4K - 1) &
-		  ~(PAGE_4K - 1);
+	pool_size = pool_size < POOL_MIN ? POOL_MIN :
+		    pool_size > POOL_MAX ? POOL_MAX :
+					   pool_size & ~(PAGE_4K - 1);
+	pool_lo =
+		((uint64_t)(uintptr_t)__image_end - KERNEL_VMA + PAGE_4K - 1) &
+		~(PAGE_4K - 1);
 	pool_hi = pool_lo + pool_size;
 	if (!in_ram(pool_lo, pool_hi) ||
 	    overlaps(pool_lo, pool_hi, ird_lo, ird_hi) ||
@@ -233,6 +235,7 @@ void hal_start(uint64_t start_info_pa)
 		hal_halt(125);
 	}
 	mmu_init(top, pool_lo, pool_hi);
+	acpi_init(si->rsdp_paddr);
 	time_init();
 	serial_init_irq();
 
@@ -247,9 +250,10 @@ void hal_start(uint64_t start_info_pa)
 	bm_printf_debug("ram %llu MiB, pool %#llx-%#llx, core %#llx-%#llx, "
 			"initrd %#llx-%#llx",
 			(unsigned long long)(total >> 20),
-			(unsigned long long)pool_lo, (unsigned long long)pool_hi,
-			(unsigned long long)mem.lo, (unsigned long long)mem.hi,
-			(unsigned long long)ird_lo, (unsigned long long)ird_hi);
+			(unsigned long long)pool_lo,
+			(unsigned long long)pool_hi, (unsigned long long)mem.lo,
+			(unsigned long long)mem.hi, (unsigned long long)ird_lo,
+			(unsigned long long)ird_hi);
 	if (mem.hi - mem.lo < (8ULL << 20)) {
 		bm_printf("ember: less than 8 MiB of memory for the kernel");
 		hal_halt(125);

@@ -80,6 +80,8 @@ static void detect_features(void)
 	if (max_leaf >= 7) {
 		cpuid(7, 0, r);
 		bm_features.fsgsbase = r[1] & 1;
+		bm_features.smep = r[1] & (1u << 7);
+		bm_features.smap = r[1] & (1u << 20);
 	}
 	cpuid(0x80000000, 0, r);
 	uint32_t max_ext = r[0];
@@ -98,10 +100,11 @@ static void gdt_load(void)
 {
 	uint64_t base = (uint64_t)(uintptr_t)&tss;
 	uint64_t limit = sizeof(tss) - 1;
-	struct desc_ptr p = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
+	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt };
 
-	gdt[7] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	gdt[7] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		 (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
+		 (((base >> 24) & 0xff) << 56);
 	gdt[8] = base >> 32;
 	tss.rsp[0] = (uint64_t)(uintptr_t)bm_kstack_top;
 	tss.ist[0] = (uint64_t)(uintptr_t)(ist_df + sizeof(ist_df));
@@ -134,7 +137,7 @@ static void gdt_load(void)
 
 static void idt_load(void)
 {
-	struct desc_ptr p = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
 	for (int v = 0; v < 256; v++) {
 		uint64_t off = isr_table[v];
@@ -166,6 +169,12 @@ static void fpu_init(void)
 	if (bm_features.fsgsbase)
 		cr4 |= 1ULL << 16;
 	cr4 |= 1ULL << 7; /* PGE: kernel mappings are global */
+	/* The core reaches user memory only through the direct map, so the
+	 * kernel never needs to run or touch a user page. */
+	if (bm_features.smep)
+		cr4 |= 1ULL << 20;
+	if (bm_features.smap)
+		cr4 |= 1ULL << 21;
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
 	/* Only x87 and SSE state: the per-thread image is FXSAVE's 512
 	 * bytes, so programs must not see AVX as usable. */
@@ -218,12 +227,28 @@ void cpu_init(void)
 /* ---------------------------------------------------------------- */
 
 static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range", "invalid opcode", "device not available",
-	"double fault", "coprocessor overrun", "invalid TSS",
-	"segment not present", "stack fault", "general protection",
-	"page fault", "reserved 15", "x87 error", "alignment check",
-	"machine check", "SIMD error", "virtualization", "control protection",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved 15",
+	"x87 error",
+	"alignment check",
+	"machine check",
+	"SIMD error",
+	"virtualization",
+	"control protection",
 };
 
 static const char *exc_name(uint64_t v)
@@ -342,7 +367,7 @@ static void fault(struct hal_trap *t, int signo, int code, uint64_t addr)
 
 static __attribute__((noreturn)) void user_trap(struct trap_frame *f)
 {
-	struct hal_trap trap = {.kind = HAL_TRAP_PREEMPTED};
+	struct hal_trap trap = { .kind = HAL_TRAP_PREEMPTED };
 	uint64_t vec = f->vector;
 	uint64_t cr2 = vec == 14 ? read_cr2() : 0;
 	struct hal_uctx *u;
@@ -388,9 +413,9 @@ static __attribute__((noreturn)) void user_trap(struct trap_frame *f)
 	case 14:
 		trap.kind = HAL_TRAP_PAGE_FAULT;
 		trap.addr = cr2;
-		trap.access = (f->error & 2)    ? HAL_ACC_WRITE
-			      : (f->error & 16) ? HAL_ACC_EXEC
-						: HAL_ACC_READ;
+		trap.access = (f->error & 2)  ? HAL_ACC_WRITE :
+			      (f->error & 16) ? HAL_ACC_EXEC :
+						HAL_ACC_READ;
 		if (f->error & 1)
 			trap.access |= HAL_ACC_PRESENT;
 		break;
@@ -403,11 +428,6 @@ static __attribute__((noreturn)) void user_trap(struct trap_frame *f)
 	case 19:
 		fault(&trap, SIGFPE, fp_code(mxcsr, mxcsr >> 7), f->rip);
 		break;
-	case 2:
-		break;
-	case 8:
-	case 18:
-		cpu_die(exc_name(vec), f);
 	default:
 		if (vec < 32)
 			fault(&trap, SIGSEGV, SI_KERNEL, 0);
@@ -422,13 +442,17 @@ static __attribute__((noreturn)) void user_trap(struct trap_frame *f)
 
 void trap_entry(struct trap_frame *f)
 {
+	/* NMIs run on their own IST stack, which must not become the stack
+	 * of sched_loop: return to whatever was interrupted. */
+	if (f->vector == 2)
+		return;
+	if (f->vector == 8 || f->vector == 18)
+		cpu_die(exc_name(f->vector), f);
 	if (f->cs & 3)
 		user_trap(f);
 	if (f->vector >= 32 && f->vector < 256) {
 		irq_dispatch(f->vector);
 		return;
 	}
-	if (f->vector == 2)
-		return;
 	cpu_die(exc_name(f->vector), f);
 }

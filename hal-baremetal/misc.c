@@ -27,7 +27,8 @@ void hal_halt(int status)
 
 	cli();
 	serial_flush();
-	n = ksnprintf(buf, sizeof(buf), "ember-exit-status=%d\n", status & 0xff);
+	n = ksnprintf(buf, sizeof(buf), "ember-exit-status=%d\n",
+		      status & 0xff);
 	for (int i = 0; i < n; i++)
 		outb(DEBUGCON_PORT, (uint8_t)buf[i]);
 	outb(DEBUG_EXIT_PORT, (uint8_t)status);

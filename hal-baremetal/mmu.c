@@ -131,13 +131,14 @@ static uint64_t *table_of(uint64_t *e, uint64_t flags, bool create)
 
 static void kmap_4k(uint64_t va, uint64_t pa, uint64_t flags)
 {
-	uint64_t *pdpt = table_of(&kernel_pml4[(va >> 39) & 511],
-				  PTE_P | PTE_W, true);
-	uint64_t *pd = pdpt ? table_of(&pdpt[(va >> 30) & 511], PTE_P | PTE_W,
-				       true)
-			    : NULL;
-	uint64_t *pt = pd ? table_of(&pd[(va >> 21) & 511], PTE_P | PTE_W, true)
-			  : NULL;
+	uint64_t *pdpt =
+		table_of(&kernel_pml4[(va >> 39) & 511], PTE_P | PTE_W, true);
+	uint64_t *pd =
+		pdpt ? table_of(&pdpt[(va >> 30) & 511], PTE_P | PTE_W, true) :
+		       NULL;
+	uint64_t *pt =
+		pd ? table_of(&pd[(va >> 21) & 511], PTE_P | PTE_W, true) :
+		     NULL;
 
 	if (!pt)
 		hal_halt(125);
@@ -152,9 +153,9 @@ static void map_direct(uint64_t top)
 					  PTE_P | PTE_W, true);
 		/* The PCI hole below 4 GiB holds the APICs and other MMIO. */
 		uint64_t attr = PTE_P | PTE_W | PTE_G | nx_bit |
-				(pa >= 3 * PAGE_1G && pa < 4 * PAGE_1G
-					 ? PTE_PCD | PTE_PWT
-					 : 0);
+				(pa >= 3 * PAGE_1G && pa < 4 * PAGE_1G ?
+					 PTE_PCD | PTE_PWT :
+					 0);
 
 		if (!pdpt)
 			hal_halt(125);
@@ -162,8 +163,8 @@ static void map_direct(uint64_t top)
 			pdpt[(va >> 30) & 511] = pa | attr | PTE_PS;
 			continue;
 		}
-		uint64_t *pd = table_of(&pdpt[(va >> 30) & 511], PTE_P | PTE_W,
-					true);
+		uint64_t *pd =
+			table_of(&pdpt[(va >> 30) & 511], PTE_P | PTE_W, true);
 		if (!pd)
 			hal_halt(125);
 		for (int i = 0; i < 512; i++)
@@ -292,7 +293,8 @@ void hal_as_destroy(struct hal_as *as)
 		mmu_switch(NULL);
 	for (int i = 0; i < 256; i++) {
 		if (as->pml4[i] & PTE_P) {
-			uint64_t *pdpt = bm_phys_to_virt(as->pml4[i] & PTE_ADDR);
+			uint64_t *pdpt =
+				bm_phys_to_virt(as->pml4[i] & PTE_ADDR);
 
 			for (int j = 0; j < 512; j++) {
 				if (!(pdpt[j] & PTE_P))
@@ -322,8 +324,8 @@ static uint64_t *user_pt(struct hal_as *as, uint64_t va, bool create)
 {
 	const uint64_t f = PTE_P | PTE_W | PTE_U;
 	uint64_t *pdpt = table_of(&as->pml4[(va >> 39) & 511], f, create);
-	uint64_t *pd = pdpt ? table_of(&pdpt[(va >> 30) & 511], f, create)
-			    : NULL;
+	uint64_t *pd = pdpt ? table_of(&pdpt[(va >> 30) & 511], f, create) :
+			      NULL;
 
 	return pd ? table_of(&pd[(va >> 21) & 511], f, create) : NULL;
 }
@@ -397,8 +399,7 @@ int hal_as_unmap(struct hal_as *as, uint64_t va, size_t npages)
 	return 0;
 }
 
-int hal_as_protect(struct hal_as *as, uint64_t va, size_t npages,
-		   unsigned prot)
+int hal_as_protect(struct hal_as *as, uint64_t va, size_t npages, unsigned prot)
 {
 	if (!range_ok(va, npages))
 		return -EINVAL;

@@ -1,7 +1,7 @@
 /*
  * serial.c: the console on the first 16550 UART (layer: bare-metal HAL;
- * relies on port I/O, the IOAPIC and local APIC for the receive interrupt,
- * and boot.c's command line). Output is polled; input arrives by interrupt
+ * relies on port I/O, the I/O APIC that acpi.c finds, the local APIC, and
+ * boot.c's command line). Output is polled; input arrives by interrupt
  * into a ring the core reads without blocking. Whether the other end is a
  * terminal is what `ember boot` says in the boot word ember.tty=MASK (bit 0
  * stdin, 1 stdout, 2 stderr; all when absent). There is no line discipline
@@ -24,8 +24,7 @@
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
-#define IOAPIC_PHYS 0xfec00000ULL
-#define COM1_GSI 4 /* ISA IRQ 4, not overridden on PC machines */
+#define COM1_IRQ 4 /* ISA */
 
 static uint8_t rx_ring[4096];
 static size_t rx_head, rx_tail; /* head: next to read; tail: next free */
@@ -46,8 +45,8 @@ void serial_early_init(void)
 	outb(COM1 + UART_LCR, 0x80); /* divisor latch */
 	outb(COM1 + 0, 1);	     /* 115200 baud */
 	outb(COM1 + 1, 0);
-	outb(COM1 + UART_LCR, 0x03);  /* 8N1 */
-	outb(COM1 + UART_MCR, 0x0b);  /* DTR, RTS, OUT2 (the IRQ line) */
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
+	outb(COM1 + UART_MCR, 0x0b); /* DTR, RTS, OUT2 (the IRQ line) */
 }
 
 void serial_putc_raw(char c)
@@ -90,17 +89,17 @@ static void drain(void)
 	}
 }
 
-static void ioapic_write(uint32_t reg, uint32_t v)
+static void ioapic_write(uint64_t phys, uint32_t reg, uint32_t v)
 {
-	volatile uint32_t *io = bm_phys_to_virt(IOAPIC_PHYS);
+	volatile uint32_t *io = bm_phys_to_virt(phys);
 
 	io[0] = reg;
 	io[4] = v;
 }
 
-static uint32_t ioapic_read(uint32_t reg)
+static uint32_t ioapic_read(uint64_t phys, uint32_t reg)
 {
-	volatile uint32_t *io = bm_phys_to_virt(IOAPIC_PHYS);
+	volatile uint32_t *io = bm_phys_to_virt(phys);
 
 	io[0] = reg;
 	return io[4];
@@ -126,6 +125,9 @@ static void parse_console_words(void)
 
 void serial_init_irq(void)
 {
+	uint32_t gsi, pin;
+	uint64_t ioapic;
+	bool level, active_low;
 	unsigned pins;
 
 	parse_console_words();
@@ -141,14 +143,22 @@ void serial_init_irq(void)
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
 
-	pins = ((ioapic_read(1) >> 16) & 0xff) + 1;
-	for (unsigned i = 0; i < pins; i++) {
-		ioapic_write(0x10 + 2 * i, 0x10000);
-		ioapic_write(0x11 + 2 * i, 0);
+	acpi_isa_irq(COM1_IRQ, &gsi, &level, &active_low);
+	if (!acpi_ioapic_for(gsi, &ioapic, &pin)) {
+		bm_printf("ember: no I/O APIC for the serial port (GSI %u)",
+			  gsi);
+		return;
 	}
-	/* Edge-triggered, active high, fixed delivery to this CPU. */
-	ioapic_write(0x11 + 2 * COM1_GSI, lapic_id() << 24);
-	ioapic_write(0x10 + 2 * COM1_GSI, VEC_COM1);
+	pins = ((ioapic_read(ioapic, 1) >> 16) & 0xff) + 1;
+	for (unsigned i = 0; i < pins; i++) {
+		ioapic_write(ioapic, 0x10 + 2 * i, 0x10000);
+		ioapic_write(ioapic, 0x11 + 2 * i, 0);
+	}
+	/* Fixed delivery to this CPU, physical destination. */
+	ioapic_write(ioapic, 0x11 + 2 * pin, lapic_id() << 24);
+	ioapic_write(ioapic, 0x10 + 2 * pin,
+		     VEC_COM1 | (level ? 1u << 15 : 0) |
+			     (active_low ? 1u << 13 : 0));
 	drain();
 	outb(COM1 + UART_IER, 0x01); /* received data available */
 }

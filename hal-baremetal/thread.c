@@ -25,6 +25,24 @@ static struct hal_thread *runq_head, *runq_tail;
 static struct hal_thread *cur;	     /* in user mode now */
 static struct hal_thread *fpu_owner; /* whose registers the FPU holds */
 
+static uint64_t read_fs_base(void)
+{
+	uint64_t v;
+
+	if (!bm_features.fsgsbase)
+		return rdmsr(MSR_FS_BASE);
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+static void write_fs_base(uint64_t v)
+{
+	if (bm_features.fsgsbase)
+		__asm__ volatile("wrfsbase %0" : : "r"(v));
+	else
+		wrmsr(MSR_FS_BASE, v);
+}
+
 struct hal_thread *thread_current(void)
 {
 	return cur;
@@ -141,7 +159,7 @@ struct hal_uctx *thread_trap_save(struct trap_frame *f)
 	u->rflags = f->rflags;
 	u->rsp = f->rsp;
 	u->ss = f->ss;
-	u->fs_base = rdmsr(MSR_FS_BASE);
+	u->fs_base = read_fs_base();
 	u->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	u->fpu_valid = false;
 	t->running = false;
@@ -173,9 +191,9 @@ static void run_thread(struct hal_thread *t)
 
 	if (!is_canonical(u->rip) || !is_canonical(u->fs_base) ||
 	    !is_canonical(u->gs_base)) {
-		struct hal_trap trap = {.kind = HAL_TRAP_FAULT,
-					.signo = SIGSEGV,
-					.code = SI_KERNEL};
+		struct hal_trap trap = { .kind = HAL_TRAP_FAULT,
+					 .signo = SIGSEGV,
+					 .code = SI_KERNEL };
 		kern_trap(u, &trap);
 		return;
 	}
@@ -188,7 +206,7 @@ static void run_thread(struct hal_thread *t)
 		fpu_restore(t->fx);
 		fpu_owner = t;
 	}
-	wrmsr(MSR_FS_BASE, u->fs_base);
+	write_fs_base(u->fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, u->gs_base);
 
 	memcpy(&f, u, 15 * sizeof(uint64_t));

@@ -26,10 +26,10 @@
 
 static volatile uint32_t *lapic;
 static uint64_t tsc0;
-static uint64_t ns_per_tsc_q32;	   /* ns per TSC tick, 32.32 fixed */
-static uint64_t lapic_per_ns_q32;  /* APIC timer ticks per ns, 32.32 */
-static uint64_t realtime_base_ns;  /* wall clock at monotonic 0 */
-static uint64_t core_deadline;	   /* 0: none */
+static uint64_t ns_per_tsc_q32;	  /* ns per TSC tick, 32.32 fixed */
+static uint64_t lapic_per_ns_q32; /* APIC timer ticks per ns, 32.32 */
+static uint64_t realtime_base_ns; /* wall clock at monotonic 0 */
+static uint64_t core_deadline;	  /* 0: none */
 
 uint32_t lapic_read(uint32_t reg)
 {
@@ -186,8 +186,8 @@ void time_init(void)
 	lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
 	calibrate();
-	realtime_base_ns = rtc_read_epoch() * 1000000000ULL -
-			   hal_clock_monotonic_ns();
+	realtime_base_ns =
+		rtc_read_epoch() * 1000000000ULL - hal_clock_monotonic_ns();
 	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER); /* one-shot */
 }
 
@@ -224,8 +224,8 @@ void time_program(uint64_t slice_deadline_ns)
 	now = hal_clock_monotonic_ns();
 	count = d > now ? (uint64_t)(((unsigned __int128)(d - now) *
 				      lapic_per_ns_q32) >>
-				     32)
-			: 0;
+				     32) :
+			  0;
 	if (count == 0)
 		count = 1;
 	if (count > 0xffffffffULL)

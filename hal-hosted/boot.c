@@ -47,6 +47,8 @@ static void boot_usage(FILE *f)
 		"  --accel=tcg|kvm   QEMU accelerator (default tcg: kvm needs real\n"
 		"                    VT-x/AMD-V)\n"
 		"  --mem SIZE        guest memory, QEMU syntax (default 512M)\n"
+		"  --cpu MODEL       QEMU CPU model (default QEMU's; 'max' has\n"
+		"                    RDRAND, FSGSBASE, SMAP and 1 GiB pages)\n"
 		"  --gdb             wait for gdb on :1234 before the first\n"
 		"                    instruction, and print the gdb command\n"
 		"  -h, --help        this text\n"
@@ -172,11 +174,12 @@ int cmd_boot(int argc, char **argv)
 		{ "kernel", required_argument, 0, 'k' },
 		{ "accel", required_argument, 0, 'a' },
 		{ "mem", required_argument, 0, 'm' },
+		{ "cpu", required_argument, 0, 'c' },
 		{ "gdb", no_argument, 0, 'g' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *accel = "tcg", *mem = "512M";
+	const char *accel = "tcg", *mem = "512M", *cpu = NULL;
 	char *kernel = NULL, *initramfs = NULL;
 	const char *qemu = getenv("EMBER_QEMU");
 	bool gdb = false;
@@ -187,10 +190,21 @@ int cmd_boot(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': initramfs = optarg; break;
-		case 'k': kernel = optarg; break;
-		case 'm': mem = optarg; break;
-		case 'g': gdb = true; break;
+		case 'i':
+			initramfs = optarg;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'm':
+			mem = optarg;
+			break;
+		case 'c':
+			cpu = optarg;
+			break;
+		case 'g':
+			gdb = true;
+			break;
 		case 'a':
 			if (strcmp(optarg, "tcg") != 0 &&
 			    strcmp(optarg, "kvm") != 0) {
@@ -201,8 +215,12 @@ int cmd_boot(int argc, char **argv)
 			}
 			accel = optarg;
 			break;
-		case 'h': boot_usage(stdout); return 0;
-		default: boot_usage(stderr); return 2;
+		case 'h':
+			boot_usage(stdout);
+			return 0;
+		default:
+			boot_usage(stderr);
+			return 2;
 		}
 	}
 	if (!kernel)
@@ -210,7 +228,8 @@ int cmd_boot(int argc, char **argv)
 	if (!initramfs)
 		initramfs = beside_self("initramfs.cpio");
 	if (!kernel || access(kernel, R_OK) != 0) {
-		fprintf(stderr, "ember: no kernel image %s (build ember-kernel)\n",
+		fprintf(stderr,
+			"ember: no kernel image %s (build ember-kernel)\n",
 			kernel ? kernel : "ember-kernel");
 		return 2;
 	}
@@ -229,10 +248,12 @@ int cmd_boot(int argc, char **argv)
 	snprintf(word, sizeof(word), "ember.tty=%d", tty);
 	add_word(&cmd, word);
 	struct winsize ws;
-	if (tty && (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ||
-		    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) && ws.ws_row) {
-		snprintf(word, sizeof(word), "ember.winsize=%ux%u",
-			 ws.ws_row, ws.ws_col);
+	if (tty &&
+	    (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ||
+	     ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) &&
+	    ws.ws_row) {
+		snprintf(word, sizeof(word), "ember.winsize=%ux%u", ws.ws_row,
+			 ws.ws_col);
 		add_word(&cmd, word);
 	}
 	if (optind >= argc)
@@ -240,7 +261,8 @@ int cmd_boot(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		add_word(&cmd, argv[i]);
 	if (cmd.len > CMDLINE_LIMIT) {
-		fprintf(stderr, "ember: kernel command line longer than %d bytes\n",
+		fprintf(stderr,
+			"ember: kernel command line longer than %d bytes\n",
 			CMDLINE_LIMIT);
 		return 2;
 	}
@@ -252,7 +274,8 @@ int cmd_boot(int argc, char **argv)
 	}
 	close(sfd);
 	char *status_dev, *accel_arg;
-	if (asprintf(&status_dev, "file,id=emberstatus,path=%s", status_path) < 0 ||
+	if (asprintf(&status_dev, "file,id=emberstatus,path=%s", status_path) <
+		    0 ||
 	    asprintf(&accel_arg, "%s", accel) < 0) {
 		unlink(status_path);
 		return BOOT_FAILED;
@@ -288,6 +311,10 @@ int cmd_boot(int argc, char **argv)
 	qargv[n++] = initramfs;
 	qargv[n++] = "-append";
 	qargv[n++] = cmd.s;
+	if (cpu) {
+		qargv[n++] = "-cpu";
+		qargv[n++] = cpu;
+	}
 	if (gdb) {
 		qargv[n++] = "-s";
 		qargv[n++] = "-S";

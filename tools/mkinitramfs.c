@@ -66,10 +66,11 @@ static void header(const char *name, unsigned mode, unsigned long long size,
 
 	if (size > 0xffffffffULL)
 		die("%s: too large for a newc archive%s", name, "");
-	snprintf(h, sizeof(h),
-		 "070701%08X%08X%08X%08X%08X%08lX%08llX%08X%08X%08X%08X%08zX%08X",
-		 next_ino++, mode, 0u, 0u, (mode & 0170000) == 0040000 ? 2u : 1u,
-		 mtime, size, 0u, 0u, rmaj, rmin, nlen, 0u);
+	snprintf(
+		h, sizeof(h),
+		"070701%08X%08X%08X%08X%08X%08lX%08llX%08X%08X%08X%08X%08zX%08X",
+		next_ino++, mode, 0u, 0u, (mode & 0170000) == 0040000 ? 2u : 1u,
+		mtime, size, 0u, 0u, rmaj, rmin, nlen, 0u);
 	put(h, 110);
 	put(n, nlen);
 	pad4();
@@ -127,7 +128,8 @@ static void add_entry(char *line)
 	if (argc == 0 || argv[0][0] == '#')
 		return;
 	if (strcmp(argv[0], "dir") == 0 && argc == 3) {
-		header(argv[1], 0040000 | parse_mode(argv[2], copy), 0, 0, 0, 0);
+		header(argv[1], 0040000 | parse_mode(argv[2], copy), 0, 0, 0,
+		       0);
 	} else if (strcmp(argv[0], "file") == 0 && argc == 4) {
 		add_file(argv[1], argv[2], parse_mode(argv[3], copy));
 	} else if (strcmp(argv[0], "slink") == 0 && argc == 3) {

@@ -100,8 +100,8 @@ static void set_attrs(const char *path, const uint32_t f[NEWC_FIELDS])
 		.mode = f[F_MODE] & S_IALLUGO,
 		.uid = f[F_UID],
 		.gid = f[F_GID],
-		.atime = {f[F_MTIME], 0},
-		.mtime = {f[F_MTIME], 0},
+		.atime = { f[F_MTIME], 0 },
+		.mtime = { f[F_MTIME], 0 },
 	};
 	struct inode *ino;
 	struct path p;
@@ -157,8 +157,7 @@ static int make_regular(struct unpack *u, const char *path,
 
 			if (err < 0 || f[F_FILESIZE] == 0)
 				return err;
-			return write_data(path, data, f[F_FILESIZE],
-					  f[F_MODE]);
+			return write_data(path, data, f[F_FILESIZE], f[F_MODE]);
 		}
 		plen = strlen(path) + 1;
 		l = kmalloc(sizeof(*l) + plen);
@@ -315,9 +314,9 @@ int initramfs_unpack(const void *archive, size_t len)
 		u->dirs = d->next;
 		if (err == 0 && vfs_walk(AT_FDCWD, d->path, 0, &p) == 0) {
 			struct inode *ino = p.dentry->inode;
-			struct iattr a = {.valid = ATTR_ATIME | ATTR_MTIME,
-					  .atime = {d->mtime, 0},
-					  .mtime = {d->mtime, 0}};
+			struct iattr a = { .valid = ATTR_ATIME | ATTR_MTIME,
+					   .atime = { d->mtime, 0 },
+					   .mtime = { d->mtime, 0 } };
 
 			if (ino->iops && ino->iops->setattr)
 				ino->iops->setattr(ino, &a);

@@ -7,8 +7,8 @@
 #   EMBER      the ember binary (ember-kernel beside it)
 #   INITRAMFS  an archive with /bin/busybox and /bin/faults
 #   FAULTS     the faults guest, to run natively
-#   TEST       hello | exit3 | fault (NULL) | fault-MODE (see faults.S) |
-#              stdin | sleep | clock | panic
+#   TEST       hello | hello-cpumax | exit3 | fault (NULL) | fault-MODE
+#              (see faults.S) | fpu | procs | stdin | sleep | clock | panic
 set -u
 EMBER=$1 INITRAMFS=$2 FAULTS=$3 TEST=$4
 [ "$TEST" = fault ] && TEST=fault-null
@@ -24,9 +24,11 @@ fail() {
 }
 
 # boot [ARGS...]: boots with the kernel args, output in $OUT, status in $rc.
+# $BOOT_OPTS (ember boot options) go first.
+BOOT_OPTS=
 boot() {
-	timeout -s KILL $LIMIT "$EMBER" boot --initramfs "$INITRAMFS" -- "$@" \
-		>"$OUT" 2>&1 </dev/null
+	timeout -s KILL $LIMIT "$EMBER" boot $BOOT_OPTS \
+		--initramfs "$INITRAMFS" -- "$@" >"$OUT" 2>&1 </dev/null
 	rc=$?
 }
 
@@ -35,7 +37,9 @@ expect_rc() {
 }
 
 case $TEST in
-hello)
+hello | hello-cpumax)
+	# 'max' has FSGSBASE, SMEP/SMAP, RDRAND, XSAVE and 1 GiB pages.
+	[ "$TEST" = hello-cpumax ] && BOOT_OPTS="--cpu max"
 	boot init=/bin/busybox sh -c 'echo hello; uname -a'
 	expect_rc 0
 	grep -qx 'hello' "$OUT" || fail "no 'hello' line"
@@ -52,6 +56,26 @@ fault-*)
 	[ "$want" -gt 128 ] || fail "the guest does not fault natively ($want)"
 	boot init=/bin/faults "$mode"
 	expect_rc "$want"
+	;;
+fpu)
+	# SSE/x87 arithmetic in the guest gives what it gives on the host.
+	prog='BEGIN { x = 1.5; for (i = 0; i < 20000; i++) s += i * x / 7;
+		printf "%.6f %.10g\n", s, x / 3 }'
+	want=$(busybox awk "$prog") || fail "no busybox on the host"
+	boot init=/bin/busybox awk "$prog"
+	expect_rc 0
+	grep -qxF "$want" "$OUT" || fail "expected '$want'"
+	;;
+procs)
+	# fork/exec/wait, background jobs, and a CPU-bound child that only
+	# the timer interrupt can take the CPU from.
+	script='for i in 1 2 3 4 5; do /bin/busybox true; done; echo forked
+		sleep 1 & sleep 1 & wait; echo waited
+		(while :; do :; done) & sleep 0.3; kill $!; wait; echo killed'
+	want=$(busybox sh -c "$script") || fail "the script fails on the host"
+	boot init=/bin/busybox sh -c "$script"
+	expect_rc 0
+	[ "$(cat "$OUT")" = "$want" ] || fail "expected: $want"
 	;;
 stdin)
 	printf 'echo hi from stdin\nexit 7\n' |
