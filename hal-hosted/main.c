@@ -22,6 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ember run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       ember boot [--initramfs FILE] [--accel=tcg|kvm] [--gdb] [--] [KERNEL ARGS]\n"
 		"       ember version\n"
 		"\n"
 		"Runs a static x86_64 Linux PROGRAM on the Ember kernel, hosted in\n"
