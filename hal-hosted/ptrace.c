@@ -31,6 +31,10 @@ struct hal_as {
 	pid_t pid;
 	bool dead;
 	struct hal_thread *threads; /* bound threads, via next_in_as */
+	/* Host threads cloned in the stub and not yet reaped: a traced
+	 * group's leader cannot be reaped before its other threads are. */
+	pid_t *tids;
+	size_t ntids, cap_tids;
 	struct hal_as *next;     /* all address spaces, for kill_all */
 };
 
@@ -142,17 +146,50 @@ static void as_unlink(struct hal_as *as)
 	}
 }
 
-static void stub_kill(struct hal_as *as)
+static void tid_forget(struct hal_as *as, pid_t tid)
+{
+	for (size_t i = 0; i < as->ntids; i++) {
+		if (as->tids[i] == tid) {
+			as->tids[i] = as->tids[--as->ntids];
+			return;
+		}
+	}
+}
+
+static bool tid_remember(struct hal_as *as, pid_t tid)
+{
+	if (as->ntids == as->cap_tids) {
+		size_t cap = as->cap_tids ? 2 * as->cap_tids : 16;
+		pid_t *n = realloc(as->tids, cap * sizeof(*n));
+		if (!n)
+			return false;
+		as->tids = n;
+		as->cap_tids = cap;
+	}
+	as->tids[as->ntids++] = tid;
+	return true;
+}
+
+static void wait_gone(pid_t tid)
 {
 	int status;
 
-	if (as->dead)
-		return;
-	kill(as->pid, SIGKILL);
-	while (waitpid(as->pid, &status, __WALL) == as->pid) {
+	while (waitpid(tid, &status, __WALL) == tid)
 		if (WIFEXITED(status) || WIFSIGNALED(status))
 			break;
-	}
+}
+
+static void stub_kill(struct hal_as *as)
+{
+	if (!as->dead)
+		kill(as->pid, SIGKILL);
+	/* Every thread first, the leader last (it is reported only once the
+	 * others have been reaped). ECHILD for ones already reaped. */
+	for (size_t i = 0; i < as->ntids; i++)
+		wait_gone(as->tids[i]);
+	as->ntids = 0;
+	if (!as->dead)
+		wait_gone(as->pid);
 	as->dead = true;
 }
 
@@ -164,6 +201,7 @@ void hal_as_destroy(struct hal_as *as)
 	as_unlink(as);
 	for (struct hal_thread *t = as->threads; t; t = t->next_in_as)
 		t->as = NULL;
+	free(as->tids);
 	free(as);
 }
 
@@ -331,6 +369,10 @@ static pid_t stub_clone_thread(struct hal_as *as)
 		return (pid_t)r;
 	if (!child)
 		child = (unsigned long)r;
+	if (!tid_remember(as, (pid_t)child)) {
+		syscall(SYS_tgkill, as->pid, (pid_t)child, SIGKILL);
+		return -ENOMEM;
+	}
 	if (waitpid((pid_t)child, &status, __WALL) != (pid_t)child ||
 	    !WIFSTOPPED(status))
 		return -ESRCH;
@@ -619,9 +661,13 @@ void ptrace_reap(void)
 	pid_t tid;
 
 	while ((tid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			for (struct hal_as *as = all_as; as; as = as->next)
+				tid_forget(as, tid);
 		struct hal_thread *t = thread_by_tid(tid);
 		if (!t) {
-			/* A stub with no thread yet, or already destroyed. */
+			/* A stub with no thread yet, or a thread already
+			 * destroyed (its exit after thread_end). */
 			continue;
 		}
 		handle_stop(t, status);
