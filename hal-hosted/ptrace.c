@@ -29,12 +29,9 @@ extern const uint64_t stub_syscall_off;
 
 struct hal_as {
 	pid_t pid;
-	bool dead;
+	bool dead;   /* no thread of it can run again */
+	bool reaped; /* the group leader's exit was collected: pid is free */
 	struct hal_thread *threads; /* bound threads, via next_in_as */
-	/* Host threads cloned in the stub and not yet reaped: a traced
-	 * group's leader cannot be reaped before its other threads are. */
-	pid_t *tids;
-	size_t ntids, cap_tids;
 	struct hal_as *next;     /* all address spaces, for kill_all */
 };
 
@@ -146,51 +143,29 @@ static void as_unlink(struct hal_as *as)
 	}
 }
 
-static void tid_forget(struct hal_as *as, pid_t tid)
-{
-	for (size_t i = 0; i < as->ntids; i++) {
-		if (as->tids[i] == tid) {
-			as->tids[i] = as->tids[--as->ntids];
-			return;
-		}
-	}
-}
-
-static bool tid_remember(struct hal_as *as, pid_t tid)
-{
-	if (as->ntids == as->cap_tids) {
-		size_t cap = as->cap_tids ? 2 * as->cap_tids : 16;
-		pid_t *n = realloc(as->tids, cap * sizeof(*n));
-		if (!n)
-			return false;
-		as->tids = n;
-		as->cap_tids = cap;
-	}
-	as->tids[as->ntids++] = tid;
-	return true;
-}
-
-static void wait_gone(pid_t tid)
+static void stub_kill(struct hal_as *as)
 {
 	int status;
 
-	while (waitpid(tid, &status, __WALL) == tid)
-		if (WIFEXITED(status) || WIFSIGNALED(status))
+	if (as->reaped)
+		return;
+	/* Even a space already "dead" may have live threads (its leader
+	 * exited first): SIGKILL ends the whole group. */
+	kill(as->pid, SIGKILL);
+	/* Reap every thread of the stub in whatever order the host can
+	 * deliver them: the stub is its own process group, and a leader
+	 * that is init of its PID namespace waits in its own exit for its
+	 * siblings to be reaped, so waiting for one tid at a time could
+	 * deadlock. */
+	for (;;) {
+		pid_t r = waitpid(-as->pid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			break;
-}
-
-static void stub_kill(struct hal_as *as)
-{
-	if (!as->dead)
-		kill(as->pid, SIGKILL);
-	/* Every thread first, the leader last (it is reported only once the
-	 * others have been reaped). ECHILD for ones already reaped. */
-	for (size_t i = 0; i < as->ntids; i++)
-		wait_gone(as->tids[i]);
-	as->ntids = 0;
-	if (!as->dead)
-		wait_gone(as->pid);
+	}
 	as->dead = true;
+	as->reaped = true;
 }
 
 void hal_as_destroy(struct hal_as *as)
@@ -201,7 +176,6 @@ void hal_as_destroy(struct hal_as *as)
 	as_unlink(as);
 	for (struct hal_thread *t = as->threads; t; t = t->next_in_as)
 		t->as = NULL;
-	free(as->tids);
 	free(as);
 }
 
@@ -259,6 +233,8 @@ static long stub_syscall_ev(struct hal_as *as, long nr, uint64_t a0,
 			return -errno;
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			as->dead = true;
+			if (pid == as->pid)
+				as->reaped = true;
 			return -ESRCH;
 		}
 		if (WIFSTOPPED(status) && (status >> 16) == PTRACE_EVENT_CLONE) {
@@ -369,10 +345,6 @@ static pid_t stub_clone_thread(struct hal_as *as)
 		return (pid_t)r;
 	if (!child)
 		child = (unsigned long)r;
-	if (!tid_remember(as, (pid_t)child)) {
-		syscall(SYS_tgkill, as->pid, (pid_t)child, SIGKILL);
-		return -ENOMEM;
-	}
 	if (waitpid((pid_t)child, &status, __WALL) != (pid_t)child ||
 	    !WIFSTOPPED(status))
 		return -ESRCH;
@@ -661,9 +633,11 @@ void ptrace_reap(void)
 	pid_t tid;
 
 	while ((tid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
-		if (WIFEXITED(status) || WIFSIGNALED(status))
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			for (struct hal_as *as = all_as; as; as = as->next)
-				tid_forget(as, tid);
+				if (as->pid == tid)
+					as->reaped = true;
+		}
 		struct hal_thread *t = thread_by_tid(tid);
 		if (!t) {
 			/* A stub with no thread yet, or a thread already
