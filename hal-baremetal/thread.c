@@ -133,6 +133,14 @@ void hal_uctx_start(struct hal_thread *t)
 	runq_tail = t;
 }
 
+/* One CPU: while the core runs, no user thread executes; a thread that
+ * is queued traps again within its time slice (the APIC timer reports
+ * PREEMPTED), which is when the core delivers what it wanted to. */
+void hal_thread_interrupt(struct hal_thread *t)
+{
+	(void)t;
+}
+
 int hal_uctx_fpu_sync(struct hal_thread *t)
 {
 	if (t->running)

@@ -544,6 +544,14 @@ void hal_uctx_start(struct hal_thread *t)
 	t->running = true;
 }
 
+/* Any host signal makes a traced thread stop (signal-delivery-stop);
+ * handle_stop drops it and reports PREEMPTED. */
+void hal_thread_interrupt(struct hal_thread *t)
+{
+	if (t->running && t->as && !t->as->dead)
+		syscall(SYS_tgkill, t->as->pid, t->tid, SIGURG);
+}
+
 int hal_uctx_fpu_sync(struct hal_thread *t)
 {
 	struct user_fpregs_struct fp;

@@ -186,6 +186,12 @@ void hal_thread_destroy(struct hal_thread *t);
  */
 void hal_uctx_start(struct hal_thread *t);
 
+/* Asks a running thread to stop soon: the HAL reports it with a
+ * HAL_TRAP_PREEMPTED trap (unless it traps for another reason first), so
+ * the core can deliver a signal to a thread busy in user mode. Harmless
+ * for a thread that is not running. Never blocks. */
+void hal_thread_interrupt(struct hal_thread *t);
+
 /* Fills uctx->fpu from a stopped thread (for signal frames) and sets
  * fpu_valid. Returns 0 or -EIO. */
 int hal_uctx_fpu_sync(struct hal_thread *t);

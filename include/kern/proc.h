@@ -59,8 +59,8 @@ struct proc_usage {
 /* setitimer(2)'s ITIMER_REAL (a monotonic timer); VIRTUAL and PROF count
  * down the task's CPU time at each trap. */
 struct itimer {
-	struct ktimer timer;	/* ITIMER_REAL only */
-	uint64_t value_ns;	/* REAL: deadline; others: CPU ns left; 0 off */
+	struct ktimer timer; /* ITIMER_REAL only */
+	uint64_t value_ns;   /* REAL: deadline; others: CPU ns left; 0 off */
 	uint64_t interval_ns;
 };
 
@@ -87,15 +87,20 @@ struct task {
 	uint64_t sig_pending; /* process-wide pending (bit n-1 for signal n) */
 	struct list_head sig_queue; /* their siginfo (signal.c) */
 	unsigned sig_queued;	    /* entries queued, for RLIMIT_SIGPENDING */
-	int exit_signal;	    /* sent to the parent at exit (clone's CSIGNAL) */
-	int pdeath_signal;	    /* PR_SET_PDEATHSIG */
+	int exit_signal;   /* sent to the parent at exit (clone's CSIGNAL) */
+	int pdeath_signal; /* PR_SET_PDEATHSIG */
+	bool did_exec;	   /* setpgid(2)'s EACCES for an exec'd child */
+	bool subreaper;	   /* PR_SET_CHILD_SUBREAPER */
+	bool no_new_privs; /* PR_SET_NO_NEW_PRIVS */
+	bool keepcaps;	   /* PR_SET_KEEPCAPS */
+	int dumpable;	   /* PR_SET_DUMPABLE */
+	uint64_t timerslack_ns; /* PR_SET_TIMERSLACK */
 
 	/* Job control: a group stop in force, and what the parent's wait
 	 * may still report (WUNTRACED / WCONTINUED). */
 	bool stopped;
 	int stop_sig;
 	bool report_stop, report_cont;
-	bool leader_exited_hup; /* SIGHUP already sent for this session */
 	/* The thread blocked in vfork until this child execs or exits. */
 	int vfork_parent_tid;
 
@@ -117,7 +122,7 @@ enum thread_state {
 	THREAD_RUNNING,	 /* in user mode (hal_uctx_start was called) */
 	THREAD_BLOCKED,	 /* parked in a syscall (see sched.h) */
 	THREAD_DEAD,
-	THREAD_STOPPED,	 /* would return to user mode, but its task is stopped */
+	THREAD_STOPPED, /* would return to user mode, but its task is stopped */
 };
 
 struct thread {
@@ -157,9 +162,13 @@ struct thread {
 	struct waitq *waiting_on;
 	struct ktimer timeout;
 	bool resumed; /* the syscall is being re-run */
+	bool wake_queued; /* woken, waiting for sched_run_pending */
 	enum wake_reason wake_reason;
 	uint64_t block_deadline; /* handler scratch: absolute deadline */
-	uint64_t sys_args[6];	 /* the syscall being run */
+	/* Handler scratch: work a blocking call did before it parked, kept
+	 * for its re-run (the bytes a pipe write already moved). */
+	uint64_t sys_progress;
+	uint64_t sys_args[6]; /* the syscall being run */
 	long sys_nr;
 	int vfork_child; /* pid of the vfork child this thread waits for */
 
@@ -207,6 +216,11 @@ void proc_reap_threads(void);
  * at the new entry point. Returns 0 or -errno (-ENOEXEC for bad ELF). */
 int proc_execve(struct thread *t, const char *path, char *const argv[],
 		char *const envp[]);
+/* execveat: path relative to dirfd (AT_FDCWD for the cwd); flags
+ * AT_EMPTY_PATH (the file dirfd names itself) and AT_SYMLINK_NOFOLLOW (a
+ * final symlink fails with -ELOOP). Returns as proc_execve. */
+int proc_execveat(struct thread *t, int dirfd, const char *path,
+		  char *const argv[], char *const envp[], int flags);
 /* The reason of the last -ENOEXEC from proc_execve ("32-bit ELF", ...),
  * or NULL. */
 const char *proc_exec_reason(void);
@@ -235,6 +249,14 @@ int proc_signal_pgrp(int pgid, int sig);
  * signal lets the call go on, as on Linux.
  */
 int proc_tty_access(int fg_pgrp, int sig);
+
+/*
+ * RLIMIT_FSIZE for a write of *len bytes at pos to a regular file by
+ * current (write, pwrite, truncate's new size with *len = 1): returns 0,
+ * with *len cut to what fits under the limit, or -EFBIG after sending
+ * SIGXFSZ when nothing fits (setrlimit(2)).
+ */
+int proc_fsize_check(uint64_t pos, size_t *len);
 
 /* True when a process group exists in session sid (tcsetpgrp's check). */
 bool proc_pgrp_in_session(int pgid, int sid);

@@ -50,8 +50,38 @@ bool waitq_wake_one(struct waitq *wq);
  */
 long sched_block(struct waitq *wq, uint64_t deadline_ns);
 
-/* Makes t runnable (used by wake-ups and signals). */
+/*
+ * Callback waiters, for waiting on several queues at once (poll, select,
+ * epoll; implemented in src/fs/wait_hook.c). A hook is not a thread:
+ * waitq_wake_all/waitq_wake_one never see it. waitq_notify(wq, key) wakes
+ * the threads parked on wq (waitq_wake_all) and then calls every hook
+ * registered on wq. So whoever changes what a file_ops.poll reports calls
+ * waitq_notify on the queue that poll hands out, never waitq_wake_all
+ * alone. key: the POLL* bits that may have become ready (0: unknown);
+ * hooks use it only to skip wake-ups that cannot concern them. A hook
+ * stays registered until waitq_hook_del, also while its fn runs; fn may
+ * delete or free any hook, its own included, and may wake threads.
+ */
+struct waitq_hook {
+	struct list_head link; /* private to wait_hook.c */
+	struct waitq *wq;
+	void (*fn)(struct waitq_hook *h, unsigned key);
+};
+/* Registers h on wq: h->fn will run at every waitq_notify(wq). */
+void waitq_hook_add(struct waitq *wq, struct waitq_hook *h,
+		    void (*fn)(struct waitq_hook *h, unsigned key));
+/* Unregisters h (harmless when it is not registered). */
+void waitq_hook_del(struct waitq_hook *h);
+/* Wakes wq's threads, then runs its hooks (see above). */
+void waitq_notify(struct waitq *wq, unsigned key);
+
+/* Makes t runnable (used by wake-ups and signals): queues the re-run of
+ * its call for sched_run_pending. */
 void sched_wake(struct thread *t, enum wake_reason why);
+
+/* Re-runs the calls of every thread woken since the last time (each
+ * kern_* entry point calls it before returning to the HAL). */
+void sched_run_pending(void);
 
 /* Starts a runnable thread on the HAL (hal_uctx_start). */
 void sched_run(struct thread *t);

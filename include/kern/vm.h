@@ -52,6 +52,9 @@ struct mm {
 	uaddr_t stack_top;
 	uaddr_t arg_start, arg_end, env_start, env_end; /* for /proc cmdline */
 	size_t rss_pages;      /* frames mapped in this mm */
+	/* RLIMIT_AS of the task using it, in bytes (0: none): vm_map
+	 * refuses with -ENOMEM to grow the mappings' total beyond it. */
+	uint64_t as_limit;
 	/* vm_fault's loop guard: the page it last re-mirrored unchanged
 	 * and that page's entry, so a second identical fault is refused. */
 	uaddr_t remirror_va;
@@ -74,7 +77,8 @@ struct mm *mm_fork(struct mm *mm);
  * Creates a VMA for [start, start+len) with prot and flags, replacing
  * (unmapping) anything there, like MAP_FIXED. name may be NULL (it is
  * copied). start/len must be page aligned and inside the user range.
- * Returns 0, -EINVAL or -ENOMEM. No frames are allocated here.
+ * Returns 0, -EINVAL or -ENOMEM (also when the mappings would exceed
+ * mm->as_limit). No frames are allocated here.
  */
 int vm_map(struct mm *mm, uaddr_t start, size_t len, unsigned prot,
 	   unsigned flags, const char *name);
@@ -102,6 +106,9 @@ int vm_set_flags(struct mm *mm, uaddr_t start, size_t len, unsigned set,
  * (MADV_DONTNEED): they read back as zeros. Shared and file-backed pages
  * are kept. Returns 0, or -ENOMEM when part of the range is unmapped. */
 int vm_discard(struct mm *mm, uaddr_t start, size_t len);
+
+/* Bytes mapped in mm (the sum of its VMAs), as RLIMIT_AS counts them. */
+uint64_t vm_total_bytes(struct mm *mm);
 
 /* The VMA containing addr, or NULL. */
 struct vma *vm_find_vma(struct mm *mm, uaddr_t addr);

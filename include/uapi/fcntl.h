@@ -2,6 +2,8 @@
 #ifndef UAPI_FCNTL_H
 #define UAPI_FCNTL_H
 
+#include <stdint.h>
+
 #define O_ACCMODE 0003
 #define O_RDONLY 00
 #define O_WRONLY 01
@@ -66,11 +68,45 @@
 #define W_OK 2
 #define R_OK 4
 
+/* Guarded: host test code may also see libc's <stdio.h> definitions. */
+#ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE 2
 #define RENAME_WHITEOUT 4
+#endif
 
 #define UTIME_NOW ((1L << 30) - 1L)
 #define UTIME_OMIT ((1L << 30) - 2L)
+
+/* utime(2)'s struct utimbuf. */
+struct linux_utimbuf {
+	int64_t actime;
+	int64_t modtime;
+};
+_Static_assert(sizeof(struct linux_utimbuf) == 16, "struct utimbuf size");
+
+/* flock(2) operations. */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+#define LOCK_MAND 32
+
+/* fallocate(2) modes. */
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#define FALLOC_FL_NO_HIDE_STALE 0x04
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE 0x10
+#define FALLOC_FL_INSERT_RANGE 0x20
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+
+/* close_range(2) flags. */
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+
+/* pipe(7): the size of an atomic write, and pipe2's packet mode flag is
+ * O_DIRECT above. */
+#define PIPE_BUF 4096
 
 #endif

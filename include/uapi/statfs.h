@@ -29,6 +29,8 @@ _Static_assert(offsetof(struct statfs, f_flags) == 80, "f_flags");
 #define SYSFS_MAGIC 0x62656572
 #define DEVPTS_SUPER_MAGIC 0x1cd1
 #define RAMFS_MAGIC 0x858458f6
+#define PIPEFS_MAGIC 0x50495045
+#define ANON_INODE_FS_MAGIC 0x09041934
 /* hostfs has no Linux number of its own; Ember uses this one. */
 #define HOSTFS_SUPER_MAGIC 0x00c0ffee
 
@@ -37,6 +39,7 @@ _Static_assert(offsetof(struct statfs, f_flags) == 80, "f_flags");
 #define ST_NOSUID 0x0002
 #define ST_NODEV 0x0004
 #define ST_NOEXEC 0x0008
+#define ST_VALID 0x0020
 #define ST_RELATIME 0x1000
 
 #endif

@@ -38,7 +38,9 @@ int console_open_file(struct file *f, int stream)
 
 void kern_console_event(void)
 {
-	waitq_wake_all(&console_wq);
+	/* Readers parked here, and poll/epoll hooks on the queue. */
+	waitq_notify(&console_wq, POLLIN | POLLRDNORM);
+	sched_run_pending();
 }
 
 /* Fills in_buf from the HAL if it is empty: bytes buffered, or -EAGAIN /
@@ -80,11 +82,13 @@ static long console_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	n = hal_console_read(buf, len);
 	if (n != -EAGAIN)
 		return n;
+	/* Also for a non-blocking reader: an edge-triggered epoll waits
+	 * for the event after reading until EAGAIN. */
+	hal_console_poll();
 	if (f->flags & O_NONBLOCK)
 		return -EAGAIN;
 	if (current && current->resumed && current->wake_reason == WAKE_SIGNAL)
 		return -EINTR;
-	hal_console_poll();
 	return sched_block(&console_wq, 0);
 }
 

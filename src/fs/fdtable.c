@@ -241,3 +241,44 @@ int fd_set_cloexec(int fd, bool on)
 		fs->flags[fd] &= (unsigned char)~FD_CLOEXEC_FLAG;
 	return 0;
 }
+
+int fd_table_size(void)
+{
+	struct files *fs = cur_files();
+
+	return fs && fs->size > 64 ? fs->size : 64;
+}
+
+int fd_close_range(unsigned first, unsigned last, unsigned flags)
+{
+	struct task *t = cur_task();
+	struct files *fs = cur_files();
+
+	if (!fs)
+		return 0;
+	if ((flags & CLOSE_RANGE_UNSHARE) && fs->refcount > 1) {
+		struct files *copy = files_clone(fs);
+
+		if (!copy)
+			return -ENOMEM;
+		t->files = copy;
+		files_put(fs);
+		fs = copy;
+	}
+	/* A release may run other calls (wake-ups) that grow the table:
+	 * look at fs->fd afresh for every descriptor. */
+	for (unsigned fd = first; fd <= last && fd < (unsigned)fs->size; fd++) {
+		struct file *f = fs->fd[fd];
+
+		if (!f)
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC) {
+			fs->flags[fd] |= FD_CLOEXEC_FLAG;
+			continue;
+		}
+		fs->fd[fd] = NULL;
+		fs->flags[fd] = 0;
+		file_put(f);
+	}
+	return 0;
+}

@@ -6,6 +6,7 @@
  * Layer: VFS core; relies on the walk, the filesystems' ops, vm_access and
  * the sched.h blocking protocol.
  */
+#include <kern/uaccess.h>
 #include <kern/vm.h>
 
 #include "internal.h"
@@ -43,6 +44,9 @@ void file_put(struct file *f)
 	KASSERT(f->refcount > 0);
 	if (--f->refcount > 0)
 		return;
+	/* Watches and locks belong to the open file description. */
+	epoll_file_release(f);
+	flock_file_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);
@@ -337,6 +341,62 @@ static int rw_chunk(void *kptr, size_t len, void *arg)
 	return (size_t)n < len ? 1 : 0;
 }
 
+/* Sockets move a whole datagram per call, so they cannot take the
+ * page-by-page walk: one call through a kernel bounce buffer (a stream
+ * socket returns a short count beyond it, as it may). */
+#define SOCK_BOUNCE_MAX (256 * 1024)
+static long rw_socket(struct file *f, uaddr_t buf, size_t len, uint64_t *pos,
+		      bool write)
+{
+	void *kbuf;
+	long n;
+
+	len = MIN(len, (size_t)SOCK_BOUNCE_MAX);
+	kbuf = kmalloc(len);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write) {
+		n = copy_from_user(kbuf, buf, len) ? -EFAULT :
+						     f->ops->write(f, kbuf, len, pos);
+	} else {
+		n = f->ops->read(f, kbuf, len, pos);
+		if (n > 0 && copy_to_user(buf, kbuf, (size_t)n))
+			n = -EFAULT;
+	}
+	kfree(kbuf);
+	return n;
+}
+
+static int rw_probe(void *kptr, size_t len, void *arg)
+{
+	return 0;
+}
+
+/* The counters of eventfd and timerfd files are records that must reach
+ * the op whole even when the user buffer crosses a page: they go through
+ * a small kernel buffer instead of page by page (a record is 8 bytes). */
+#define RW_BOUNCE_MAX 64
+
+static long rw_bounce(struct file *f, struct mm *mm, uaddr_t buf, size_t len,
+		      uint64_t *pos, bool write)
+{
+	char kbuf[RW_BOUNCE_MAX];
+	long n;
+
+	if (write) {
+		if (copy_from_user(kbuf, buf, len))
+			return -EFAULT;
+		return f->ops->write(f, kbuf, len, pos);
+	}
+	/* Fault the destination in first: a read may consume its data. */
+	if (vm_access(mm, buf, len, true, rw_probe, NULL))
+		return -EFAULT;
+	n = f->ops->read(f, kbuf, len, pos);
+	if (n > 0 && copy_to_user(buf, kbuf, (size_t)n))
+		return -EFAULT;
+	return n;
+}
+
 static long rw_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos,
 		    bool write)
 {
@@ -353,6 +413,14 @@ static long rw_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos,
 	if (buf + len < buf || buf + len > HAL_USER_VA_END)
 		return -EFAULT;
 	len = MIN(len, MAX_RW_COUNT);
+	if (S_ISSOCK(f->inode->mode))
+		return rw_socket(f, buf, len, pos, write);
+	if (file_is_pipe(f))
+		return write ? pipe_write_user(f, buf, len) :
+			       pipe_read_user(f, buf, len);
+	if (is_pseudo_mount(f->path.mnt))
+		return rw_bounce(f, t->mm, buf, MIN(len, RW_BOUNCE_MAX), pos,
+				 write);
 	/* Reading a file writes user memory, and the other way round. */
 	r = vm_access(t->mm, buf, len, !write, rw_chunk, &w);
 	if (w.err < 0)

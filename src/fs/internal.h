@@ -12,6 +12,7 @@
 #include <kern/vfs.h>
 #include <uapi/errno.h>
 #include <uapi/fcntl.h>
+#include <uapi/poll.h>
 #include <uapi/stat.h>
 
 /* ---- filesystem types (mount.c) ---- */
@@ -138,12 +139,86 @@ int chrdev_open(uint64_t rdev, struct file *f);
 extern const struct file_ops console_fops;
 int console_open_file(struct file *f, int stream);
 
-/* poll(2) event bits, as file_ops.poll reports them. */
-#define FS_POLLIN 0x001
-#define FS_POLLPRI 0x002
-#define FS_POLLOUT 0x004
-#define FS_POLLERR 0x008
-#define FS_POLLHUP 0x010
+/* poll(2) event bits, as file_ops.poll reports them (uapi/poll.h). */
+#define FS_POLLIN POLLIN
+#define FS_POLLPRI POLLPRI
+#define FS_POLLOUT POLLOUT
+#define FS_POLLERR POLLERR
+#define FS_POLLHUP POLLHUP
+
+/* ---- readiness and waiting (sys_poll.c, wait_hook.c) ---- */
+/* What f is ready for now (POLL* bits; RDNORM/WRNORM follow IN/OUT) and,
+ * through *wq when not NULL, the queue notified when that changes (NULL:
+ * never changes). Files without a poll op are always readable and
+ * writable, as Linux's DEFAULT_POLLMASK. */
+unsigned vfs_poll(struct file *f, struct waitq **wq);
+/* True when current must give up a wait for a signal: one woke it, or one
+ * it does not block is pending. */
+bool fs_signal_pending(void);
+/* fd_get for calls that refuse O_PATH files (as Linux's fdget): NULL for
+ * a bad fd or an O_PATH file. */
+struct file *fd_get_io(int fd);
+/* Timeouts of the waiting calls (sys_poll.c): the monotonic deadline of
+ * a first run (kept in current->block_deadline for the re-runs; infinite
+ * has its own value), whether it passed, and parking until it. */
+uint64_t poll_deadline_first(uint64_t timeout_ns, bool infinite);
+bool poll_timed_out(uint64_t deadline);
+long poll_block(struct waitq *const *wqs, size_t n, uint64_t deadline);
+/* The temporary signal mask of ppoll/pselect6/epoll_pwait: applied at the
+ * first run (0, -EINVAL, -EFAULT), and put back at the end unless the
+ * call was interrupted (poll_sigmask_done passes ret through). */
+int poll_sigmask_set(uaddr_t umask, size_t size);
+long poll_sigmask_done(long ret);
+/* Drops the poll table a parked poll/select of current left (the first
+ * step of every run of those calls). */
+void poll_table_clear(void);
+/* Parks current until one of the queues wqs[0..n) (NULL entries are
+ * skipped) is notified, the monotonic deadline passes (0: none) or a
+ * signal comes: -EKBLOCK, or -ENOMEM. */
+long poll_table_block(struct waitq *const *wqs, size_t n, uint64_t deadline);
+
+/* ---- files without a name (anon.c) ---- */
+/* A new pipefs inode (S_IFIFO | 0600, a fresh inode number); NULL when
+ * out of memory. */
+struct inode *pipefs_inode_new(void);
+bool is_pipefs_inode(const struct inode *ino);
+/* An open file named "pipe:[ino]" on a pipefs inode (a new reference). */
+struct file *pipefs_file_open(struct inode *ino, unsigned flags,
+			      const struct file_ops *ops, void *priv);
+/* An open file on the shared anonymous inode, named "anon_inode:[kind]". */
+struct file *anon_file_open(const char *kind, const struct file_ops *ops,
+			    void *priv, unsigned flags);
+/* Is mnt one of those pseudo filesystems, and the name of such a path. */
+bool is_pseudo_mount(const struct mount *mnt);
+long pseudo_path_name(const struct path *p, char *buf, size_t len);
+
+/* ---- pipes and FIFOs (pipe.c) ---- */
+extern const struct file_ops pipe_fops;
+static inline bool file_is_pipe(const struct file *f)
+{
+	return f->ops == &pipe_fops;
+}
+/* read/write of a pipe straight from/to current's user memory, with the
+ * blocking and atomicity rules of pipe(7). */
+long pipe_read_user(struct file *f, uaddr_t buf, size_t len);
+long pipe_write_user(struct file *f, uaddr_t buf, size_t len);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ; -EBADF when f is no pipe. */
+long pipe_fcntl(struct file *f, int cmd, unsigned long arg);
+/* Bytes a write to pipe f could take now without waiting (0: full), or
+ * -EPIPE when it has no reader; *wq: the queue to wait on for room. */
+long pipe_write_room(struct file *f, struct waitq **wq);
+
+/* ---- what the last close of an open file must undo ---- */
+void epoll_file_release(struct file *f); /* epoll.c: drop watches of f */
+void flock_file_release(struct file *f); /* flock.c: drop f's lock */
+
+/* ---- fd ranges (fdtable.c) ---- */
+/* close_range(2) on current's table: flags CLOSE_RANGE_UNSHARE and
+ * CLOSE_RANGE_CLOEXEC; 0 or -ENOMEM. */
+int fd_close_range(unsigned first, unsigned last, unsigned flags);
+/* How many descriptors current's table has room for (at least 64): where
+ * select stops looking. */
+int fd_table_size(void);
 
 /* ---- directory records ---- */
 /* Appends one linux_dirent64 at buf+*used if it fits in len; returns false

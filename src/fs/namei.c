@@ -514,6 +514,9 @@ long vfs_path_name_from(const struct path *p, const struct path *root,
 
 	if (len < 2)
 		return -ENAMETOOLONG;
+	/* Pipes, eventfds, epolls: "pipe:[ino]", "anon_inode:[eventfd]". */
+	if (is_pseudo_mount(mnt))
+		return pseudo_path_name(p, buf, len);
 	buf[--pos] = '\0';
 	while (!(d == root->dentry && mnt == root->mnt)) {
 		if (d == mnt->root) {

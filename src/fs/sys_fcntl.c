@@ -91,6 +91,10 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 			   ((unsigned)arg & SETFL_MASK);
 		r = 0;
 		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		r = pipe_fcntl(f, cmd, arg);
+		break;
 	default:
 		r = -EINVAL;
 		break;

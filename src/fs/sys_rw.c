@@ -4,6 +4,7 @@
  * memory and files with vfs_read_user/vfs_write_user.
  * Layer: syscalls; relies on the VFS file layer and uaccess.
  */
+#include <kern/net.h>
 #include <kern/uaccess.h>
 #include <syscall_protos.h>
 #include <uapi/uio.h>
@@ -67,6 +68,30 @@ long sys_pwrite64(int fd, uaddr_t buf, size_t count, int64_t offset)
 	return do_pio(fd, buf, count, offset, true);
 }
 
+/* pipe(7): a writev of at most PIPE_BUF bytes in all is one atomic
+ * write, so its pieces are gathered first. */
+static long pipe_gather_write(struct file *f, const struct iovec *iov,
+			      int iovcnt, size_t total)
+{
+	char *buf = kmalloc(total);
+	size_t off = 0;
+	long r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < iovcnt; i++) {
+		if (copy_from_user(buf + off, iov[i].iov_base,
+				   (size_t)iov[i].iov_len)) {
+			kfree(buf);
+			return -EFAULT;
+		}
+		off += (size_t)iov[i].iov_len;
+	}
+	r = vfs_write(f, buf, total);
+	kfree(buf);
+	return r;
+}
+
 static long do_iov(int fd, uaddr_t uiov, int iovcnt, bool write)
 {
 	struct file *f = fd_get(fd);
@@ -101,6 +126,24 @@ static long do_iov(int fd, uaddr_t uiov, int iovcnt, bool write)
 			goto out;
 		}
 		total += iov[i].iov_len;
+	}
+	/* A socket takes the vector as one message (a datagram is not cut
+	 * into one per piece). */
+	if (sockfs_is_socket(f)) {
+		r = sock_rw_iov(f, iov, iovcnt, (size_t)total, write);
+		if (r >= 0) {
+			done = r;
+			r = 0;
+		}
+		goto out;
+	}
+	if (write && file_is_pipe(f) && total > 0 && total <= PIPE_BUF) {
+		r = pipe_gather_write(f, iov, iovcnt, (size_t)total);
+		if (r >= 0) {
+			done = r;
+			r = 0;
+		}
+		goto out;
 	}
 	for (int i = 0; i < iovcnt; i++) {
 		unsigned saved = f->flags & O_NONBLOCK;

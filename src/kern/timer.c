@@ -5,6 +5,7 @@
  */
 #include <hal.h>
 #include <kern/klib.h>
+#include <kern/sched.h>
 #include <kern/timer.h>
 #include <uapi/time.h>
 
@@ -83,6 +84,7 @@ void timer_run_expired(void)
 void kern_timer_event(void)
 {
 	timer_run_expired();
+	sched_run_pending();
 }
 
 void timer_init(void)

@@ -247,6 +247,35 @@ static int unmap_range(struct mm *mm, uaddr_t start, uaddr_t end)
 	return 0;
 }
 
+uint64_t vm_total_bytes(struct mm *mm)
+{
+	struct vma *v;
+	uint64_t total = 0;
+
+	list_for_each_entry(v, &mm->vmas, link)
+		total += v->end - v->start;
+	return total;
+}
+
+/* Would mapping [start, end) take mm over its RLIMIT_AS? What it
+ * replaces does not count twice. */
+static bool over_as_limit(struct mm *mm, uaddr_t start, uaddr_t end)
+{
+	struct vma *v;
+	uint64_t total = end - start;
+
+	if (!mm->as_limit)
+		return false;
+	list_for_each_entry(v, &mm->vmas, link) {
+		uaddr_t lo = MAX(v->start, start), hi = MIN(v->end, end);
+
+		total += v->end - v->start;
+		if (lo < hi)
+			total -= hi - lo;
+	}
+	return total > mm->as_limit;
+}
+
 int vm_map(struct mm *mm, uaddr_t start, size_t len, unsigned prot,
 	   unsigned flags, const char *name)
 {
@@ -255,6 +284,8 @@ int vm_map(struct mm *mm, uaddr_t start, size_t len, unsigned prot,
 
 	if (!range_ok(start, len))
 		return -EINVAL;
+	if (over_as_limit(mm, start, start + len))
+		return -ENOMEM;
 	/* Allocate first, so a failure leaves the old mapping in place. */
 	v = vma_new(start, start + len, prot, flags, name);
 	if (!v)

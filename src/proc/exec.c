@@ -21,10 +21,12 @@
 
 #include "proc_internal.h"
 
-/* The initial stack: an 8 MiB VMA (Linux's default RLIMIT_STACK) whose
- * top 128 KiB are populated at once; its top leaves a small gap below the
- * end of the user range. mmap allocations start below a 128 MiB gap. */
-#define STACK_SIZE (8ULL << 20)
+/* The initial stack: a VMA of RLIMIT_STACK (8 MiB by default; at least
+ * 128 KiB, at most 1 GiB when unlimited) whose top 128 KiB are populated
+ * at once; its top leaves a small gap below the end of the user range.
+ * mmap allocations start 128 MiB below the stack's reach. */
+#define STACK_MIN (128ULL << 10)
+#define STACK_MAX (1ULL << 30)
 #define STACK_POPULATE (128ULL << 10)
 #define STACK_TOP (HAL_USER_VA_END - (64ULL << 10))
 #define MMAP_GAP (128ULL << 20)
@@ -43,6 +45,21 @@
 #define USER_RFLAGS 0x202 /* IF and the always-one bit */
 
 static const char *exec_reason;
+
+uint64_t proc_stack_size(const struct task *task)
+{
+	uint64_t lim = task->rlim[RLIMIT_STACK].cur;
+
+	return PAGE_UP(MAX(STACK_MIN, MIN(lim, STACK_MAX)));
+}
+
+void proc_set_as_limit(const struct task *task, struct mm *mm)
+{
+	uint64_t lim = task->rlim[RLIMIT_AS].cur;
+
+	if (mm)
+		mm->as_limit = lim == RLIM_INFINITY ? 0 : MAX(lim, 1);
+}
 
 const char *proc_exec_reason(void)
 {
@@ -102,16 +119,20 @@ static int read_full(struct file *f, void *buf, size_t len, uint64_t off)
  * is checked before the open, so a FIFO or a device is never opened (an
  * open could block or have effects).
  */
-static struct file *open_exec(const char *path, struct kstat *st)
+static struct file *open_exec(int dirfd, const char *path, unsigned lookup,
+			      struct kstat *st)
 {
 	struct file *f;
 	struct path p;
 	int err;
 
-	err = vfs_walk(AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+	err = vfs_walk(dirfd, path, lookup, &p);
 	if (err)
 		return ERR_PTR(err);
 	err = vfs_getattr(p.dentry->inode, st);
+	/* execveat's AT_SYMLINK_NOFOLLOW found a link. */
+	if (!err && S_ISLNK(st->mode))
+		err = -ELOOP;
 	if (!err && !S_ISREG(st->mode))
 		err = -EACCES;
 	if (!err)
@@ -296,6 +317,8 @@ struct exec_args {
 	char *const *argv, *const *envp;
 	struct strv_size a, e;
 	const char *execfn; /* the path given to execve */
+	int dirfd;	    /* where a relative path starts (execveat) */
+	unsigned lookup;    /* LOOKUP_* of the walk to the file */
 };
 
 /*
@@ -402,14 +425,16 @@ static struct mm *build_mm(struct file *f, const struct kstat *st,
 	uint64_t bias = info->is_dyn ? ELF_DYN_BASE - info->lo : 0;
 	unsigned sprot = VM_READ | VM_WRITE | (info->exec_stack ? VM_EXEC : 0);
 	struct mm *mm = mm_create();
+	uint64_t stack_size = proc_stack_size(task);
 	int err;
 
 	if (!mm)
 		return ERR_PTR(-ENOMEM);
+	proc_set_as_limit(task, mm);
 	err = load_segments(mm, f, info, bias, name, st);
 	if (err)
 		goto err_mm;
-	err = vm_map(mm, STACK_TOP - STACK_SIZE, STACK_SIZE, sprot,
+	err = vm_map(mm, STACK_TOP - stack_size, stack_size, sprot,
 		     VMA_STACK | VMA_GROWSDOWN, "[stack]");
 	if (!err)
 		err = vm_populate(mm, STACK_TOP - STACK_POPULATE,
@@ -420,7 +445,7 @@ static struct mm *build_mm(struct file *f, const struct kstat *st,
 	if (!*sp)
 		goto err_mm;
 	mm->brk_start = mm->brk = info->hi + bias;
-	mm->mmap_base = STACK_TOP - STACK_SIZE - MMAP_GAP;
+	mm->mmap_base = STACK_TOP - stack_size - MMAP_GAP;
 	*entry = info->entry + bias;
 	return mm;
 
@@ -459,6 +484,9 @@ static void commit_exec(struct thread *t, struct mm *mm, struct hal_thread *ht,
 	struct mm *old = task->mm;
 
 	task_kill_other_threads(task, t);
+	/* The old image's robust futexes and tid word, as at an exit. */
+	if (old)
+		futex_thread_exit(t);
 	t->tid = task->pid;
 	if (t->ht)
 		hal_thread_destroy(t->ht);
@@ -480,6 +508,13 @@ static void commit_exec(struct thread *t, struct mm *mm, struct hal_thread *ht,
 	t->robust_list = 0;
 	t->robust_len = 0;
 	t->clear_child_tid = 0;
+	t->restore_sigmask = false;
+	task->did_exec = true;
+	task->keepcaps = false;
+	task->dumpable = 1;
+	itimer_exec(task);
+	/* A vfork parent gets its memory back now. */
+	proc_vfork_done(task);
 }
 
 static char *exe_path_of(struct file *f, const char *path)
@@ -535,7 +570,8 @@ static int exec_script(struct thread *t, const char *path, const char *hdr,
 			arg = end;
 	}
 
-	argv = kmalloc(sizeof(*argv) * (size_t)(x->a.count + 3));
+	/* interp, arg, path, argv[1..], NULL: count + 4 covers argc == 0. */
+	argv = kmalloc(sizeof(*argv) * (size_t)(x->a.count + 4));
 	if (!argv)
 		return -ENOMEM;
 	argv[n++] = interp;
@@ -547,6 +583,9 @@ static int exec_script(struct thread *t, const char *path, const char *hdr,
 	argv[n] = NULL;
 	sx.argv = argv;
 	sx.a = strv_measure(argv);
+	/* The interpreter is an ordinary path, whatever named the script. */
+	sx.dirfd = AT_FDCWD;
+	sx.lookup = LOOKUP_FOLLOW;
 	err = exec_file(t, interp, &sx, depth + 1);
 	kfree(argv);
 	return err;
@@ -571,7 +610,7 @@ static int exec_file(struct thread *t, const char *path,
 		    8 * ((uint64_t)x->a.count + (uint64_t)x->e.count) >
 	    args_limit(t->task))
 		return -E2BIG;
-	f = open_exec(path, &st);
+	f = open_exec(x->dirfd, path, x->lookup, &st);
 	if (IS_ERR(f))
 		return (int)PTR_ERR(f);
 	info = kmalloc(sizeof(*info));
@@ -581,7 +620,12 @@ static int exec_file(struct thread *t, const char *path,
 	}
 	err = read_headers(f, st.size, &hdr, &hdr_len, info);
 	if (err == -ENOEXEC && hdr_len >= 2 && hdr[0] == '#' && hdr[1] == '!') {
-		err = exec_script(t, path, hdr, hdr_len, x, depth);
+		/* The interpreter opens the script by the name it gets. */
+		const char *name = x->dirfd != AT_FDCWD && path[0] != '/' ?
+					   x->execfn :
+					   path;
+
+		err = exec_script(t, name, hdr, hdr_len, x, depth);
 		goto out_file;
 	}
 	if (err)
@@ -617,8 +661,8 @@ out_file:
 	return err;
 }
 
-int proc_execve(struct thread *t, const char *path, char *const argv[],
-		char *const envp[])
+int proc_execveat(struct thread *t, int dirfd, const char *path,
+		  char *const argv[], char *const envp[], int flags)
 {
 	struct exec_args x = {
 		.argv = argv,
@@ -626,8 +670,12 @@ int proc_execve(struct thread *t, const char *path, char *const argv[],
 		.a = strv_measure(argv),
 		.e = strv_measure(envp),
 		.execfn = path,
+		.dirfd = dirfd,
+		.lookup = LOOKUP_FOLLOW,
 	};
 	static char *const empty[] = { NULL };
+	char *fdpath = NULL;
+	int err;
 
 	/* The VFS resolves the path for `current`. */
 	KASSERT(t == current);
@@ -636,5 +684,30 @@ int proc_execve(struct thread *t, const char *path, char *const argv[],
 		x.argv = empty;
 	if (!envp)
 		x.envp = empty;
-	return exec_file(t, path, &x, 0);
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		x.lookup = 0;
+	if (flags & AT_EMPTY_PATH)
+		x.lookup |= LOOKUP_EMPTY;
+	/* A file named through a descriptor is /dev/fd/N[/path] to the new
+	 * program (AT_EXECFN, a script's interpreter), as on Linux. */
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		fdpath = kmalloc(PATH_MAX);
+		if (!fdpath)
+			return -ENOMEM;
+		if (path[0])
+			ksnprintf(fdpath, PATH_MAX, "/dev/fd/%d/%s", dirfd,
+				  path);
+		else
+			ksnprintf(fdpath, PATH_MAX, "/dev/fd/%d", dirfd);
+		x.execfn = fdpath;
+	}
+	err = exec_file(t, path, &x, 0);
+	kfree(fdpath);
+	return err;
+}
+
+int proc_execve(struct thread *t, const char *path, char *const argv[],
+		char *const envp[])
+{
+	return proc_execveat(t, AT_FDCWD, path, argv, envp, 0);
 }

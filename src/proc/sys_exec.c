@@ -1,6 +1,6 @@
 /*
- * sys_exec.c: the execve system call (layer: syscall adapter over
- * proc_execve; relies on uaccess to copy the path and the argument and
+ * sys_exec.c: execve and execveat (layer: syscall adapters over
+ * proc_execveat; relies on uaccess to copy the path and the argument and
  * environment vectors into kernel memory, with Linux's limits).
  */
 #include <kern/klib.h>
@@ -9,6 +9,7 @@
 #include <kern/uaccess.h>
 #include <syscall_protos.h>
 #include <uapi/errno.h>
+#include <uapi/fcntl.h>
 
 /* Linux's MAX_ARG_STRLEN (32 pages). */
 #define ARG_STRLEN_MAX (32 * 4096)
@@ -74,16 +75,18 @@ static int copy_strv(struct kstrv *s, uaddr_t uv, char *scratch,
 	return 0;
 }
 
-/* partial: a threaded caller's other threads simply end (no
- * de_thread handshake). */
-long sys_execve(uaddr_t pathname, uaddr_t argv, uaddr_t envp)
+static long do_execveat(int dirfd, uaddr_t pathname, uaddr_t argv, uaddr_t envp,
+			int flags)
 {
 	struct kstrv av = { 0 }, ev = { 0 };
 	uint64_t bytes = 0;
 	char *path, *scratch;
 	long err;
 
-	path = getname(pathname);
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	path = (flags & AT_EMPTY_PATH) ? getname_empty_ok(pathname) :
+					 getname(pathname);
 	if (IS_ERR(path))
 		return PTR_ERR(path);
 	scratch = kmalloc(ARG_STRLEN_MAX);
@@ -96,10 +99,22 @@ long sys_execve(uaddr_t pathname, uaddr_t argv, uaddr_t envp)
 		err = copy_strv(&ev, envp, scratch, &bytes);
 	kfree(scratch);
 	if (!err)
-		err = proc_execve(current, path, av.v, ev.v);
+		err = proc_execveat(current, dirfd, path, av.v, ev.v, flags);
 	kstrv_free(&av);
 	kstrv_free(&ev);
 out_path:
 	kfree(path);
 	return err;
+}
+
+long sys_execve(uaddr_t pathname, uaddr_t argv, uaddr_t envp)
+{
+	return do_execveat(AT_FDCWD, pathname, argv, envp, 0);
+}
+
+long sys_execveat(int dirfd, uaddr_t pathname, uaddr_t argv, uaddr_t envp,
+		  unsigned long flags)
+{
+	/* The kernel's flags are an int. */
+	return do_execveat(dirfd, pathname, argv, envp, (int)flags);
 }

@@ -13,6 +13,7 @@
 #include <uapi/futex.h>
 #include <uapi/prctl.h>
 #include <uapi/random.h>
+#include <uapi/signal.h>
 #include <uapi/sysinfo.h>
 #include <uapi/utsname.h>
 
@@ -185,7 +186,14 @@ long sys_arch_prctl(int code, unsigned long addr)
 	}
 }
 
-/* partial: only the thread name (kept per process here). */
+/* prctl's get-an-int options write through a pointer in arg2. */
+static long put_int(unsigned long uptr, int v)
+{
+	return copy_to_user(uptr, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* partial: the name is kept per process; seccomp, memory-management,
+ * speculation and other options beyond those below return -EINVAL. */
 long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5)
 {
@@ -212,30 +220,57 @@ long sys_prctl(int option, unsigned long arg2, unsigned long arg3,
 		if (copy_to_user(arg2, name, sizeof(name)))
 			return -EFAULT;
 		return 0;
+	case PR_SET_PDEATHSIG:
+		if (arg2 > NSIG)
+			return -EINVAL;
+		task->pdeath_signal = (int)arg2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return put_int(arg2, task->pdeath_signal);
+	case PR_SET_CHILD_SUBREAPER:
+		task->subreaper = arg2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return put_int(arg2, task->subreaper);
+	case PR_SET_DUMPABLE:
+		if (arg2 > 1)
+			return -EINVAL;
+		task->dumpable = (int)arg2;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return task->dumpable;
+	case PR_SET_KEEPCAPS:
+		if (arg2 > 1)
+			return -EINVAL;
+		task->keepcaps = arg2;
+		return 0;
+	case PR_GET_KEEPCAPS:
+		return task->keepcaps;
+	case PR_SET_NO_NEW_PRIVS:
+		if (arg2 != 1 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		task->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (arg2 || arg3 || arg4 || arg5)
+			return -EINVAL;
+		return task->no_new_privs;
+	case PR_SET_TIMERSLACK:
+		/* 0 restores the default. */
+		task->timerslack_ns = arg2 ? arg2 : 50000;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)task->timerslack_ns;
+	case PR_CAPBSET_READ:
+		/* Every capability Linux 6.1 knows is in the bounding set. */
+		if (arg2 > 40)
+			return -EINVAL;
+		return 1;
+	case PR_GET_SECCOMP:
+		return 0;
 	default:
 		return -EINVAL;
 	}
-}
-
-/* One CPU: a mask with bit 0, and the raw call's result is the size of
- * the kernel's mask (one word). */
-long sys_sched_getaffinity(int pid, size_t cpusetsize, uaddr_t mask)
-{
-	uint64_t set = 1;
-
-	if (cpusetsize < sizeof(set) || (cpusetsize & (sizeof(set) - 1)))
-		return -EINVAL;
-	if (pid != 0 && !thread_find(pid))
-		return -ESRCH;
-	if (copy_to_user(mask, &set, sizeof(set)))
-		return -EFAULT;
-	return sizeof(set);
-}
-
-/* The HAL runs every runnable thread: there is nobody to yield to. */
-long sys_sched_yield(void)
-{
-	return 0;
 }
 
 /* Linux's cap on one getrandom call. */

@@ -10,6 +10,8 @@
 #include <uapi/errno.h>
 #include <uapi/time.h>
 
+#include "proc_internal.h"
+
 /* The resolution Linux reports for its coarse clocks at HZ=250. */
 #define COARSE_RES_NS 4000000ULL
 
@@ -28,11 +30,15 @@ static int clock_read(int clk, uint64_t *ns)
 	case CLOCK_BOOTTIME:
 		*ns = time_monotonic_ns();
 		return 0;
-	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_PROCESS_CPUTIME_ID: {
+		struct proc_usage u;
+
+		proc_usage_task(current->task, &u);
+		*ns = u.utime_ns + u.stime_ns;
+		return 0;
+	}
 	case CLOCK_THREAD_CPUTIME_ID:
-		/* partial: no CPU time accounting yet; the time since the
-		 * process started bounds its CPU time from above. */
-		*ns = time_monotonic_ns() - current->task->start_ns;
+		*ns = current->usage.utime_ns + current->usage.stime_ns;
 		return 0;
 	default:
 		return -EINVAL;

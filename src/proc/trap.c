@@ -1,8 +1,9 @@
 /*
  * trap.c: where the HAL hands the core a stopped user thread (layer:
- * proc; relies on the syscall dispatcher, vm_fault for page faults and
- * task_exit for the default action of fatal signals). Also the host's
- * request to stop (SIGINT/SIGTERM/SIGHUP to the hosted kernel).
+ * proc; relies on the syscall dispatcher, vm_fault for page faults,
+ * signal.c for the signals a fault raises, and CPU time accounting).
+ * Also the host's request to stop (SIGINT/SIGTERM/SIGHUP to the hosted
+ * kernel).
  */
 #include <kern/klib.h>
 #include <kern/proc.h>
@@ -13,50 +14,81 @@
 
 #include "proc_internal.h"
 
-static const char *signal_name(int sig)
+/* The x86 exception behind a fault signal, for the sigcontext's trapno. */
+static uint64_t fault_trapno(int sig, int code)
 {
 	switch (sig) {
-	case SIGILL:
-		return "SIGILL";
-	case SIGTRAP:
-		return "SIGTRAP";
-	case SIGBUS:
-		return "SIGBUS";
 	case SIGFPE:
-		return "SIGFPE";
-	case SIGSEGV:
-		return "SIGSEGV";
+		return code == FPE_INTDIV || code == FPE_INTOVF ? 0 : 19;
+	case SIGILL:
+		return 6;
+	case SIGTRAP:
+		return code == TRAP_TRACE ? 1 : 3;
+	case SIGBUS:
+		return 17;
 	default:
-		return "signal";
+		return 13;
 	}
 }
 
-/*
- * A synchronous fault the thread cannot continue from. Linux forces the
- * signal (unblocking it); with no handler frames yet Ember can only take
- * the default action, which for every fault signal is to terminate.
- */
-static void fatal_fault(struct thread *t, int sig, uint64_t addr)
-{
-	struct task *task = t->task;
-
-	pr_info("%s[%d]: %s (%d) at %#llx ip %#llx sp %#llx", task->comm,
-		task->pid, signal_name(sig), sig, (unsigned long long)addr,
-		(unsigned long long)t->uctx.rip,
-		(unsigned long long)t->uctx.rsp);
-	task_exit(task, wait_status_signal(sig));
-}
+/* x86 page-fault error code bits: present, write, user. */
+#define PF_PROT 1
+#define PF_WRITE 2
+#define PF_USER 4
 
 static void page_fault(struct thread *t, const struct hal_trap *trap)
 {
 	struct mm *mm = t->task->mm;
 	int err = mm ? vm_fault(mm, trap->addr, trap->access) : -EFAULT;
+	uint64_t ec = PF_USER;
 
-	if (err == 0)
+	if (err == 0) {
+		t->usage.minflt++;
 		return;
+	}
+	if (trap->access & HAL_ACC_WRITE)
+		ec |= PF_WRITE;
+	if (err == -EACCES || (trap->access & HAL_ACC_PRESENT))
+		ec |= PF_PROT;
 	/* Out of frames: Linux's OOM handling would end the task; SIGBUS
 	 * says it was not the program's bad pointer. */
-	fatal_fault(t, err == -ENOMEM ? SIGBUS : SIGSEGV, trap->addr);
+	if (err == -ENOMEM)
+		signal_force_fault(t, SIGBUS, BUS_ADRERR, trap->addr, 14, ec);
+	else
+		signal_force_fault(t, SIGSEGV,
+				   err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,
+				   trap->addr, 14, ec);
+}
+
+/* Charges the user time since the thread started and samples its RSS. */
+static void charge_user(struct thread *t, uint64_t now)
+{
+	struct task *task = t->task;
+	uint64_t user = 0;
+
+	if (t->run_start_ns && now > t->run_start_ns)
+		user = now - t->run_start_ns;
+	t->usage.utime_ns += user;
+	if (task->mm) {
+		uint64_t kb =
+			(uint64_t)task->mm->rss_pages * (PAGE_SIZE / 1024);
+
+		if (kb > t->usage.maxrss_kb)
+			t->usage.maxrss_kb = kb;
+	}
+	if (user)
+		itimer_charge(task, user, 0);
+}
+
+static void charge_system(struct thread *t, uint64_t since)
+{
+	uint64_t now = time_monotonic_ns();
+
+	if (t->state == THREAD_DEAD || now <= since)
+		return;
+	t->usage.stime_ns += now - since;
+	if (t->task->state == TASK_ALIVE)
+		itimer_charge(t->task, 0, now - since);
 }
 
 void kern_trap(struct hal_uctx *uctx, const struct hal_trap *trap)
@@ -64,32 +96,44 @@ void kern_trap(struct hal_uctx *uctx, const struct hal_trap *trap)
 	struct thread *t = container_of(uctx, struct thread, uctx);
 	/* A trap the HAL had queued before the thread was killed. */
 	bool dead = t->state == THREAD_DEAD;
+	uint64_t now;
 
 	proc_reap_threads();
 	if (dead)
 		return;
+	now = time_monotonic_ns();
 	current = t;
 	t->state = THREAD_RUNNABLE;
+	charge_user(t, now);
+	/* An expired CPU timer may have ended the task already. */
+	if (t->state != THREAD_RUNNABLE)
+		return;
 	switch (trap->kind) {
 	case HAL_TRAP_SYSCALL:
 		t->resumed = false;
 		t->wake_reason = WAKE_NONE;
 		syscall_handle(t);
+		if (t->state == THREAD_RUNNABLE)
+			t->syscall_returned = true;
 		break;
 	case HAL_TRAP_PAGE_FAULT:
 		page_fault(t, trap);
 		break;
 	case HAL_TRAP_FAULT:
-		fatal_fault(t, trap->signo, trap->addr);
+		signal_force_fault(t, trap->signo, trap->code, trap->addr,
+				   fault_trapno(trap->signo, trap->code), 0);
 		break;
 	case HAL_TRAP_PREEMPTED:
+		t->usage.nivcsw++;
 		break;
 	case HAL_TRAP_GONE:
 		task_exit(t->task, wait_status_signal(SIGKILL));
 		break;
 	}
+	charge_system(t, now);
 	if (t->state == THREAD_RUNNABLE)
 		sched_run(t);
+	sched_run_pending();
 }
 
 /* The first live task other than init, or NULL. */
@@ -119,4 +163,5 @@ void kern_host_signal(int signo)
 	task = task_find(1);
 	if (task)
 		task_exit(task, wait_status_signal(signo));
+	sched_run_pending();
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <hal.h>
 #include <uapi/errno.h>
@@ -64,6 +65,10 @@ static size_t log_len, log_cap;
 static int halt_status = -1;
 static jmp_buf halt_jmp;
 static bool halt_armed;
+static bool log_echo = true;
+static size_t con_out_max; /* console and log cap; 0: keep everything */
+static bool abort_on_panic;
+static bool panic_seen;
 
 static void buf_append(char **buf, size_t *len, size_t *cap, const void *p,
 		       size_t n)
@@ -85,7 +90,16 @@ static void buf_append(char **buf, size_t *len, size_t *cap, const void *p,
 
 void hal_log(const char *msg, size_t len)
 {
-	fprintf(stderr, "%.*s\n", (int)len, msg);
+	static const char panic_prefix[] = "ember: panic: ";
+
+	if (len >= sizeof(panic_prefix) - 1 &&
+	    memcmp(msg, panic_prefix, sizeof(panic_prefix) - 1) == 0)
+		panic_seen = true;
+	if (log_echo || panic_seen)
+		fprintf(stderr, "%.*s\n", (int)len, msg);
+	/* The console cap bounds the log too (fuzzers). */
+	if (con_out_max && log_len + len + 1 > con_out_max)
+		return;
 	buf_append(&log_buf, &log_len, &log_cap, msg, len);
 	buf_append(&log_buf, &log_len, &log_cap, "\n", 1);
 }
@@ -106,6 +120,12 @@ jmp_buf *hal_test_arm_halt(void)
 
 void hal_halt(int status)
 {
+	/* A fuzzer wants the panic as a crash, with the stack that led to
+	 * it, not as a clean power-off. */
+	if (abort_on_panic && panic_seen) {
+		fflush(stderr);
+		abort();
+	}
 	halt_status = status;
 	if (halt_armed) {
 		halt_armed = false;
@@ -127,10 +147,14 @@ bool hal_symbolize(uintptr_t addr, char *buf, size_t len)
 
 /* ---- address spaces ---- */
 
+/* Every live address space and thread is on a list, so that
+ * hal_test_reset can free what a dropped kernel still held. */
 struct hal_as {
 	int id;
+	struct hal_as *prev, *next;
 };
 
+static struct hal_as *as_head;
 static unsigned long as_calls;
 static unsigned long as_map_calls;
 static long as_live;
@@ -144,6 +168,11 @@ struct hal_as *hal_as_create(void)
 	if (!as)
 		return NULL;
 	as->id = as_next_id++;
+	as->prev = NULL;
+	as->next = as_head;
+	if (as_head)
+		as_head->prev = as;
+	as_head = as;
 	as_live++;
 	return as;
 }
@@ -152,6 +181,12 @@ void hal_as_destroy(struct hal_as *as)
 {
 	if (!as)
 		return;
+	if (as->prev)
+		as->prev->next = as->next;
+	else
+		as_head = as->next;
+	if (as->next)
+		as->next->prev = as->prev;
 	as_live--;
 	free(as);
 }
@@ -230,8 +265,10 @@ struct hal_thread {
 	struct hal_as *as;
 	struct hal_uctx *uctx;
 	bool running;
+	struct hal_thread *prev, *next;
 };
 
+static struct hal_thread *thread_head;
 static unsigned long thread_starts;
 static struct hal_uctx *last_started;
 
@@ -243,13 +280,25 @@ struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx)
 		return NULL;
 	t->as = as;
 	t->uctx = uctx;
+	t->next = thread_head;
+	if (thread_head)
+		thread_head->prev = t;
+	thread_head = t;
 	return t;
 }
 
 void hal_thread_destroy(struct hal_thread *t)
 {
-	if (last_started && t && last_started == t->uctx)
+	if (!t)
+		return;
+	if (last_started && last_started == t->uctx)
 		last_started = NULL;
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		thread_head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
 	free(t);
 }
 
@@ -260,6 +309,11 @@ void hal_uctx_start(struct hal_thread *t)
 	t->running = true;
 	thread_starts++;
 	last_started = t->uctx;
+}
+
+void hal_thread_interrupt(struct hal_thread *t)
+{
+	(void)t; /* test threads never run: nothing to interrupt */
 }
 
 int hal_uctx_fpu_sync(struct hal_thread *t)
@@ -287,8 +341,10 @@ struct hal_uctx *hal_test_last_started(void)
 /* ---- time ---- */
 
 /* Boot at one second of uptime on 2023-11-14 (any fixed date will do). */
-static uint64_t mono_ns = 1000000000ULL;
-static uint64_t real_ns = 1700000000ULL * 1000000000ULL;
+#define BOOT_MONO_NS 1000000000ULL
+#define BOOT_REAL_NS (1700000000ULL * 1000000000ULL)
+static uint64_t mono_ns = BOOT_MONO_NS;
+static uint64_t real_ns = BOOT_REAL_NS;
 static uint64_t timer_deadline;
 
 uint64_t hal_clock_monotonic_ns(void)
@@ -336,6 +392,15 @@ long hal_console_write(int stream, const void *buf, size_t len)
 {
 	if (stream != HAL_CON_OUT && stream != HAL_CON_ERR)
 		return -EIO;
+	if (con_out_max && con_out_len + len > con_out_max) {
+		/* Past the cap the bytes are accepted and dropped. */
+		size_t keep = con_out_max > con_out_len ?
+				      con_out_max - con_out_len :
+				      0;
+
+		buf_append(&con_out, &con_out_len, &con_out_cap, buf, keep);
+		return (long)len;
+	}
 	buf_append(&con_out, &con_out_len, &con_out_cap, buf, len);
 	return (long)len;
 }
@@ -419,7 +484,8 @@ int hal_console_winsize(unsigned short *rows, unsigned short *cols)
 /* ---- entropy ---- */
 
 /* xorshift64* from a fixed seed: tests are reproducible. */
-static uint64_t prng_state = 0x9e3779b97f4a7c15ULL;
+#define PRNG_SEED 0x9e3779b97f4a7c15ULL
+static uint64_t prng_state = PRNG_SEED;
 
 void hal_entropy(void *buf, size_t len)
 {
@@ -542,4 +608,59 @@ int hal_host_futimens(int h, const int64_t times[4])
 int hal_host_fsync(int h)
 {
 	return -ENOSYS;
+}
+
+/* ---- reset, for fuzzers ---- */
+
+void hal_test_set_log_echo(bool echo)
+{
+	log_echo = echo;
+}
+
+void hal_test_set_abort_on_panic(bool on)
+{
+	abort_on_panic = on;
+}
+
+void hal_test_set_console_cap(size_t bytes)
+{
+	con_out_max = bytes;
+}
+
+void hal_test_reset(void)
+{
+	while (thread_head)
+		hal_thread_destroy(thread_head);
+	while (as_head)
+		hal_as_destroy(as_head);
+	as_calls = as_map_calls = 0;
+	as_live = 0;
+	as_next_id = 1;
+	memset(&last_call, 0, sizeof(last_call));
+	thread_starts = 0;
+	last_started = NULL;
+
+	log_len = 0;
+	if (log_buf)
+		log_buf[0] = '\0';
+	halt_status = -1;
+	halt_armed = false;
+	panic_seen = false;
+
+	mono_ns = BOOT_MONO_NS;
+	real_ns = BOOT_REAL_NS;
+	timer_deadline = 0;
+
+	con_out_len = 0;
+	if (con_out)
+		con_out[0] = '\0';
+	con_in_len = con_in_pos = 0;
+	con_in_eof = con_poll_armed = con_tty = false;
+
+	prng_state = PRNG_SEED;
+
+	/* Handing the pages back costs only what was touched; they read as
+	 * zeros afterwards. */
+	if (arena && madvise(arena, arena_bytes, MADV_DONTNEED) != 0)
+		memset(arena, 0, arena_bytes);
 }

@@ -116,4 +116,20 @@ uint64_t hal_test_timer_deadline(void);
 void hal_test_console_eof(void);
 void hal_test_console_set_tty(bool tty);
 
+/* --- for fuzzers (tests/fuzz), which boot a kernel per input --- */
+
+/* Puts the test HAL back to its state at program start: frees every
+ * address space and thread still live, empties the console, the log and
+ * the timer, rewinds the clocks and the entropy, and returns the arena's
+ * pages to the host (they read as zeros afterwards; re-run pmm_init). */
+void hal_test_reset(void);
+/* Whether hal_log copies lines to stderr (default: yes). */
+void hal_test_set_log_echo(bool echo);
+/* With on, a core panic() aborts the process (a crash with a stack for
+ * the fuzzer) instead of halting; the panic's log lines go to stderr. */
+void hal_test_set_abort_on_panic(bool on);
+/* Keeps at most bytes of console output and of the log (0, the
+ * default: all of it); writes past the cap still succeed. */
+void hal_test_set_console_cap(size_t bytes);
+
 #endif
