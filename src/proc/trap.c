@@ -50,11 +50,15 @@ static void page_fault(struct thread *t, const struct hal_trap *trap)
 		ec |= PF_WRITE;
 	if (err == -EACCES || (trap->access & HAL_ACC_PRESENT))
 		ec |= PF_PROT;
-	/* Out of frames: Linux's OOM handling would end the task; SIGBUS
-	 * says it was not the program's bad pointer. */
-	if (err == -ENOMEM)
-		signal_force_fault(t, SIGBUS, BUS_ADRERR, trap->addr, 14, ec);
-	else
+	/* Out of frames: the kernel's memory budget (--mem) is spent. Like
+	 * Linux's OOM killer, end the task with SIGKILL and say so in the
+	 * log; the kernel and every other task go on. (Linux picks the
+	 * largest task; here the one that needed the frame pays.) */
+	if (err == -ENOMEM) {
+		pr_err("out of memory: killed process %d (%s), %zu pages resident",
+		       t->task->pid, t->task->comm, mm ? mm->rss_pages : 0);
+		task_exit(t->task, wait_status_signal(SIGKILL));
+	} else
 		signal_force_fault(t, SIGSEGV,
 				   err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,
 				   trap->addr, 14, ec);

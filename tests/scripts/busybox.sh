@@ -283,6 +283,24 @@ no_shebang)
 	chmod +x prog
 	refuse "$work/prog"
 	;;
+oom)
+	# A guest that allocates past the kernel's budget is killed with
+	# SIGKILL and a kernel log line; the shell beside it (another guest
+	# process) goes on and finishes normally.
+	printf '%s\n' '#include <stdlib.h>' '#include <string.h>' \
+		'int main(void) { for (;;) { char *p = malloc(16 << 20);' \
+		'if (!p) return 3; memset(p, 1, 16 << 20); } }' >hog.c
+	gcc -static -O1 -o hog hog.c || { fail "cannot build hog"; exit 1; }
+	cp "$bb" ./busybox
+	run_ember ember.out ember.err --mem 128M ./busybox sh -c \
+		'./hog; echo "hog: $?"; echo beside'
+	show_stderr ember.err
+	[ "$rc" -eq 0 ] || fail "oom: shell exit status $rc"
+	grep -qx "hog: 137" ember.out || fail "oom: hog not killed by SIGKILL"
+	grep -qx "beside" ember.out || fail "oom: the shell did not go on"
+	grep -q "out of memory: killed process" ember.err ||
+		fail "oom: no kernel log line"
+	;;
 *)
 	echo "unknown case '$case_name'" >&2
 	exit 2
