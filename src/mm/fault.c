@@ -181,6 +181,8 @@ int vm_fault(struct mm *mm, uaddr_t addr, unsigned access)
 	return hal_as_map(mm->as, page, *pte & PTE_ADDR_MASK, 1, prot);
 }
 
+#define POPULATE_RUN (512 * PAGE_SIZE)
+
 int vm_populate(struct mm *mm, uaddr_t start, size_t len)
 {
 	uaddr_t end = PAGE_UP(start + len);
@@ -206,7 +208,12 @@ int vm_populate(struct mm *mm, uaddr_t start, size_t len)
 				va += PAGE_SIZE;
 				continue;
 			}
-			for (run = va; run < lim && !page_present(mm, run);
+			/* Bounded runs: allocation starts at once and stops at
+			 * the first -ENOMEM, so a huge range (64 TiB with
+			 * MAP_POPULATE, found by the fuzzer) costs at most the
+			 * frames there are, never a walk of the whole span. */
+			for (run = va; run < lim && run - va < POPULATE_RUN &&
+				       !page_present(mm, run);
 			     run += PAGE_SIZE)
 				;
 			r = fill_range(mm, v, va, (run - va) / PAGE_SIZE, va,

@@ -1139,8 +1139,8 @@ static void check_threads(void)
 				  ts[i]->tid, (unsigned long long)u->cs,
 				  (unsigned long long)u->ss);
 		if (!(u->rflags & 0x200) || (u->rflags & 0x27000))
-			fuzz_fail("thread %d runs with rflags %#llx", ts[i]->tid,
-				  (unsigned long long)u->rflags);
+			fuzz_fail("thread %d runs with rflags %#llx",
+				  ts[i]->tid, (unsigned long long)u->rflags);
 		if (u->fs_base >= 0x800000000000ULL ||
 		    u->gs_base >= 0x800000000000ULL)
 			fuzz_fail("thread %d runs with fs_base %#llx gs_base "

@@ -61,7 +61,7 @@ timeout -s KILL $((secs + 300)) "$bin" "${args[@]}" "$corpus" "$seeds" \
 rc=$?
 
 # The last status line: executions, coverage (edges), corpus.
-grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$work/log" | tail -n 1
+grep -E '^#[0-9]+(: cov|[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED))' "$work/log" | tail -n 1
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' "$work/log"
 echo "($((SECONDS - start)) s, exit status $rc)"
 
