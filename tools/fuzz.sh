@@ -9,6 +9,8 @@
 # them. tests/fuzz/README.md describes the harnesses and input formats.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Explore: a random seed unless one is given (CI runs use a fixed one).
+export FUZZ_SEED=${FUZZ_SEED:-0}
 h=${1:?usage: tools/fuzz.sh syscalls|elf|cpio [SECONDS] [JOBS]}
 secs=${2:-600}
 jobs=${3:-1}

@@ -186,6 +186,11 @@ long proc_clone(struct thread *pt, const struct clone_req *req)
 	err = check_flags(self, flags);
 	if (err)
 		return err;
+	/* The TLS base is checked as arch_prctl(ARCH_SET_FS) checks it (a
+	 * non-canonical base would make the HAL refuse the thread's
+	 * registers; found by the fuzzer). */
+	if ((flags & CLONE_SETTLS) && req->tls >= 0x7ffffffff000ULL)
+		return -EPERM;
 	/* Root (the real uid, or the privilege of an effective one) is
 	 * exempt, as on Linux. */
 	if (self->cred.uid != 0 && self->cred.euid != 0 &&

@@ -36,7 +36,11 @@ corpus=${FUZZ_CORPUS:-$work/corpus}
 mkdir -p "$corpus"
 artifacts=$PWD/fuzz-artifacts
 
+# A fixed seed by default (FUZZ_SEED=0 for a random one): the same
+# executions in the same order on every CI run, so a run that passed here
+# passes there; tools/fuzz.sh runs explore with random seeds.
 args=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048
+	-seed="${FUZZ_SEED:-1}"
 	-print_final_stats=1 -artifact_prefix="$work/")
 if [ -n "$dict" ] && [ -f "$dict" ]; then
 	args+=(-dict="$dict")
