@@ -297,6 +297,48 @@ int hal_host_futimens(int h, const int64_t times[4]);
 int hal_host_fsync(int h);
 
 /* ------------------------------------------------------------------ */
+/* Block devices (hosted: --disk FILE; bare metal: virtio-blk)           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Disks are numbered 0..hal_blk_count()-1 in the order they were given
+ * (the core names them /dev/vda, /dev/vdb, ...). Sectors are 512 bytes.
+ * Calls are synchronous: they return when the transfer is done (the core
+ * treats them like memory copies that may take a while); a HAL with no
+ * disks returns 0 from hal_blk_count and -ENODEV from the rest.
+ */
+#define HAL_BLK_SECTOR 512
+int hal_blk_count(void);
+/* Size in sectors and whether the disk is read-only. 0 or -ENODEV. */
+int hal_blk_info(int disk, uint64_t *sectors, bool *read_only);
+/* Reads/writes count sectors at sector. 0, -EIO, -EROFS, or -EINVAL past
+ * the end. */
+int hal_blk_read(int disk, uint64_t sector, void *buf, size_t count);
+int hal_blk_write(int disk, uint64_t sector, const void *buf, size_t count);
+/* Makes every completed write durable (fdatasync / virtio FLUSH). */
+int hal_blk_flush(int disk);
+
+/* ------------------------------------------------------------------ */
+/* Network devices (hosted: --net tap:NAME; bare metal: virtio-net)      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * NICs are numbered 0..hal_net_count()-1 and carry Ethernet frames
+ * (without FCS). A HAL with no NIC returns 0 from hal_net_count and
+ * -ENODEV from the rest.
+ */
+int hal_net_count(void);
+/* MAC address and MTU (payload bytes, 1500 usually). 0 or -ENODEV. */
+int hal_net_info(int nic, uint8_t mac[6], unsigned *mtu);
+/* Queues one frame for sending; never blocks. 0, or -EAGAIN when the
+ * device queue is full (the frame is dropped, as a wire would). */
+int hal_net_send(int nic, const void *frame, size_t len);
+/* Takes one received frame into buf: its length, 0 when none is waiting
+ * (then one kern_net_event(nic) follows when frames arrive), -EMSGSIZE
+ * when the frame did not fit (it is dropped). */
+long hal_net_recv(int nic, void *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
 /* Core entry points, called by the HAL (implemented in src/)           */
 /* ------------------------------------------------------------------ */
 
@@ -317,5 +359,8 @@ void kern_console_event(void);
 /* The host asked the kernel to stop or interrupt (SIGINT, SIGTERM, SIGHUP
  * to the hosted kernel): signo is the Linux signal number. */
 void kern_host_signal(int signo);
+
+/* Frames arrived on nic: the core drains them with hal_net_recv. */
+void kern_net_event(int nic);
 
 #endif

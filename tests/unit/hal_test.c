@@ -664,3 +664,56 @@ void hal_test_reset(void)
 	if (arena && madvise(arena, arena_bytes, MADV_DONTNEED) != 0)
 		memset(arena, 0, arena_bytes);
 }
+
+/* No disks and no NIC in the test HAL (yet). */
+int hal_blk_count(void)
+{
+	return 0;
+}
+
+int hal_blk_info(int disk, uint64_t *sectors, bool *read_only)
+{
+	(void)disk, (void)sectors, (void)read_only;
+	return -ENODEV;
+}
+
+int hal_blk_read(int disk, uint64_t sector, void *buf, size_t count)
+{
+	(void)disk, (void)sector, (void)buf, (void)count;
+	return -ENODEV;
+}
+
+int hal_blk_write(int disk, uint64_t sector, const void *buf, size_t count)
+{
+	(void)disk, (void)sector, (void)buf, (void)count;
+	return -ENODEV;
+}
+
+int hal_blk_flush(int disk)
+{
+	(void)disk;
+	return -ENODEV;
+}
+
+int hal_net_count(void)
+{
+	return 0;
+}
+
+int hal_net_info(int nic, uint8_t mac[6], unsigned *mtu)
+{
+	(void)nic, (void)mac, (void)mtu;
+	return -ENODEV;
+}
+
+int hal_net_send(int nic, const void *frame, size_t len)
+{
+	(void)nic, (void)frame, (void)len;
+	return -ENODEV;
+}
+
+long hal_net_recv(int nic, void *buf, size_t len)
+{
+	(void)nic, (void)buf, (void)len;
+	return -ENODEV;
+}
