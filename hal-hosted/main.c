@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"  --platform=NAME   trap mechanism: ptrace (default)\n"
 		"  --cmdline STR     extra kernel command line (loglevel=7, quiet)\n"
 		"  --no-confine      do not load the kernel's own seccomp allowlist\n"
+		"  --stats           print the kernel's frame and kmalloc counts at\n"
+		"                    boot and at exit (the \"stats\" kernel argument)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"ember exits with the guest's exit status, or 128+N when a signal\n"
@@ -85,12 +87,13 @@ static int cmd_run(int argc, char **argv)
 		{ "cmdline", required_argument, 0, 'c' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "no-confine", no_argument, 0, 'n' },
+		{ "stats", no_argument, 0, 'S' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *root = "/", *cmdline = "";
 	uint64_t mem = 2ULL << 30;
-	bool strace = false, confine = true;
+	bool strace = false, confine = true, stats = false;
 	int c;
 
 	optind = 1;
@@ -102,6 +105,7 @@ static int cmd_run(int argc, char **argv)
 		case 'c': cmdline = optarg; break;
 		case 'v': hosted_verbose = true; break;
 		case 'n': confine = false; break;
+		case 'S': stats = true; break;
 		case 'p':
 			if (strcmp(optarg, "ptrace") != 0) {
 				fprintf(stderr,
@@ -135,6 +139,17 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "ember: cannot set up %llu bytes of memory: %s\n",
 			(unsigned long long)mem, strerror(-err));
 		return 125;
+	}
+
+	if (stats) {
+		/* Sugar for the core's own command-line switch. */
+		size_t n = strlen(cmdline) + sizeof(" stats");
+		char *cl = malloc(n);
+
+		if (!cl)
+			return 125;
+		snprintf(cl, n, "%s stats", cmdline);
+		cmdline = cl;
 	}
 
 	struct boot_info bi = {

@@ -11,6 +11,7 @@
 
 struct cmdline {
 	bool quiet;
+	bool stats;	  /* "stats": resource counts at boot and at halt */
 	int loglevel;	  /* -1 when not given */
 	const char *init; /* init=PATH, or NULL */
 	/* argv for init: PATH, then every word after init=PATH, NULL-ended */

@@ -252,9 +252,10 @@ int proc_tty_access(int fg_pgrp, int sig);
 
 /*
  * RLIMIT_FSIZE for a write of *len bytes at pos to a regular file by
- * current (write, pwrite, truncate's new size with *len = 1): returns 0,
+ * current (write, pwrite, truncate): returns 0,
  * with *len cut to what fits under the limit, or -EFBIG after sending
- * SIGXFSZ when nothing fits (setrlimit(2)).
+ * SIGXFSZ when nothing fits (setrlimit(2)). A truncate growing a file
+ * to size checks pos = size - 1 with *len = 1.
  */
 int proc_fsize_check(uint64_t pos, size_t *len);
 

@@ -19,4 +19,18 @@ size_t kern_frames_used(void);
  */
 int kern_stats(char *buf, size_t len);
 
+/* With "stats" on the command line: remembers the counts now (kmain calls
+ * it just before the first process is made) so kern_halt can print them
+ * beside the counts at the end. */
+void kern_stats_boot(void);
+
+/*
+ * Ends the run with status (init's exit status, or a boot failure's):
+ * after kern_stats_boot, first logs "stats: boot <kern_stats> end
+ * <kern_stats>" through hal_log (whatever the log level), then hal_halt.
+ * Called when init has released its memory, files and address space;
+ * what is left in "end" beyond "boot" is init's task record and caches.
+ */
+__attribute__((noreturn)) void kern_halt(int status);
+
 #endif

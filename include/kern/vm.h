@@ -141,6 +141,11 @@ int vm_read(struct mm *mm, void *dst, uaddr_t src, size_t n);
 int vm_write(struct mm *mm, uaddr_t dst, const void *src, size_t n, bool force);
 int vm_zero(struct mm *mm, uaddr_t dst, size_t n, bool force);
 
+/* A kernel pointer to the page at va (page aligned) when a frame is
+ * mapped there now, else NULL: never faults a page in (core dumps leave
+ * untouched pages as holes). Valid until mm changes. */
+const void *vm_peek_page(struct mm *mm, uaddr_t va);
+
 /*
  * Walks [addr, addr+n) page by page, calling fn with a kernel pointer to
  * each piece (zero-copy I/O). write: the user range must be writable.

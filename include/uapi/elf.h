@@ -94,4 +94,59 @@ _Static_assert(__builtin_offsetof(struct elf64_phdr, p_offset) == 8,
 _Static_assert(__builtin_offsetof(struct elf64_phdr, p_memsz) == 40,
 	       "p_memsz offset");
 
+
+/* ---- core files (ET_CORE): notes in the PT_NOTE segment ---- */
+#define NT_PRSTATUS 1
+#define NT_FPREGSET 2
+#define NT_PRPSINFO 3
+#define NT_AUXV 6
+
+struct elf64_nhdr {
+	uint32_t n_namesz;
+	uint32_t n_descsz;
+	uint32_t n_type;
+};
+
+/* x86_64 general registers in a core note, in user_regs_struct order. */
+#define ELF_NGREG 27
+
+struct elf_timeval64 {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+/* NT_PRSTATUS: one per thread. */
+struct elf_prstatus64 {
+	int32_t si_signo, si_code, si_errno;
+	int16_t pr_cursig;
+	uint16_t pad0;
+	uint64_t pr_sigpend, pr_sighold;
+	int32_t pr_pid, pr_ppid, pr_pgrp, pr_sid;
+	struct elf_timeval64 pr_utime, pr_stime, pr_cutime, pr_cstime;
+	uint64_t pr_reg[ELF_NGREG];
+	int32_t pr_fpvalid;
+	uint32_t pad1;
+};
+
+/* NT_PRPSINFO: one per process. */
+struct elf_prpsinfo64 {
+	char pr_state, pr_sname, pr_zomb, pr_nice;
+	uint32_t pad0;
+	uint64_t pr_flag;
+	uint32_t pr_uid, pr_gid;
+	int32_t pr_pid, pr_ppid, pr_pgrp, pr_sid;
+	char pr_fname[16];
+	char pr_psargs[80];
+};
+
+_Static_assert(sizeof(struct elf64_nhdr) == 12, "Elf64_Nhdr size");
+_Static_assert(__builtin_offsetof(struct elf_prstatus64, pr_pid) == 32,
+	       "prstatus pr_pid");
+_Static_assert(__builtin_offsetof(struct elf_prstatus64, pr_reg) == 112,
+	       "prstatus pr_reg");
+_Static_assert(sizeof(struct elf_prstatus64) == 336, "prstatus size");
+_Static_assert(__builtin_offsetof(struct elf_prpsinfo64, pr_fname) == 40,
+	       "prpsinfo pr_fname");
+_Static_assert(sizeof(struct elf_prpsinfo64) == 136, "prpsinfo size");
+
 #endif

@@ -233,7 +233,9 @@ static long check_read(struct file *f)
 	return 0;
 }
 
-static long check_write(struct file *f, uint64_t *pos)
+/* Also applies RLIMIT_FSIZE to a regular file: *len may be cut, or the
+ * write fails with -EFBIG and SIGXFSZ (setrlimit(2)). */
+static long check_write(struct file *f, uint64_t *pos, size_t *len)
 {
 	if (!file_writable(f))
 		return -EBADF;
@@ -249,6 +251,8 @@ static long check_write(struct file *f, uint64_t *pos)
 		}
 		*pos = f->inode->size;
 	}
+	if (S_ISREG(f->inode->mode))
+		return proc_fsize_check(*pos, len);
 	return 0;
 }
 
@@ -263,11 +267,13 @@ long vfs_read(struct file *f, void *buf, size_t len)
 
 long vfs_write(struct file *f, const void *buf, size_t len)
 {
-	long err = check_write(f, &f->pos);
+	long err;
 
+	len = MIN(len, MAX_RW_COUNT);
+	err = check_write(f, &f->pos, &len);
 	if (err < 0)
 		return err;
-	return f->ops->write(f, buf, MIN(len, MAX_RW_COUNT), &f->pos);
+	return f->ops->write(f, buf, len, &f->pos);
 }
 
 bool vfs_seekable(struct file *f)
@@ -300,12 +306,13 @@ long vfs_pwrite(struct file *f, const void *buf, size_t len, uint64_t off)
 
 	if (off > (uint64_t)INT64_MAX)
 		return -EINVAL;
-	err = check_write(f, &off);
-	if (err < 0)
-		return err;
 	if (!vfs_seekable(f))
 		return -ESPIPE;
-	return f->ops->write(f, buf, MIN(len, MAX_RW_COUNT), &off);
+	len = MIN(len, MAX_RW_COUNT);
+	err = check_write(f, &off, &len);
+	if (err < 0)
+		return err;
+	return f->ops->write(f, buf, len, &off);
 }
 
 struct rw_walk {
@@ -441,8 +448,10 @@ long vfs_read_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos)
 
 long vfs_write_user(struct file *f, uaddr_t buf, size_t len, uint64_t *pos)
 {
-	long err = check_write(f, pos);
+	long err;
 
+	len = MIN(len, MAX_RW_COUNT);
+	err = check_write(f, pos, &len);
 	if (err < 0)
 		return err;
 	return rw_user(f, buf, len, pos, true);

@@ -139,5 +139,13 @@ int vfs_truncate_inode(struct inode *ino, uint64_t size)
 		return -EFBIG;
 	if (!ino->iops || !ino->iops->setattr)
 		return -EPERM;
+	if (size > ino->size) {
+		/* Growing past RLIMIT_FSIZE: SIGXFSZ and -EFBIG, as Linux. */
+		size_t one = 1;
+		int err = proc_fsize_check(size - 1, &one);
+
+		if (err < 0)
+			return err;
+	}
 	return ino->iops->setattr(ino, &attr);
 }

@@ -513,7 +513,9 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 		p->r_counter++;
 		p->readers++;
 		waitq_wake_all(&p->wr_open);
-		if (p->writers)
+		/* An anonymous pipe reopened through /proc/PID/fd never waits
+		 * for the other end (bash's <(...) after the writer is gone). */
+		if (p->writers || !p->fifo)
 			break;
 		if (f->flags & O_NONBLOCK) {
 			f->pos = p->w_counter;
@@ -527,7 +529,7 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 			r = sched_block(&p->rd_open, 0);
 		break;
 	case O_WRONLY:
-		if ((f->flags & O_NONBLOCK) && !p->readers &&
+		if ((f->flags & O_NONBLOCK) && !p->readers && p->fifo &&
 		    list_empty(&p->rd_open.waiters)) {
 			r = -ENXIO;
 			break;
@@ -535,7 +537,7 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 		p->w_counter++;
 		p->writers++;
 		waitq_wake_all(&p->rd_open);
-		if (p->readers || (f->flags & O_NONBLOCK))
+		if (p->readers || (f->flags & O_NONBLOCK) || !p->fifo)
 			break;
 		p->w_counter--;
 		p->writers--;

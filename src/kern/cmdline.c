@@ -56,6 +56,8 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			in_init = true;
 		} else if (strcmp(w, "quiet") == 0) {
 			out->quiet = true;
+		} else if (strcmp(w, "stats") == 0) {
+			out->stats = true;
 		} else if (strncmp(w, "loglevel=", 9) == 0 && w[9] >= '0' &&
 			   w[9] <= '9') {
 			out->loglevel = (int)kstrtou64(w + 9, NULL, 10);

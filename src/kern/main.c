@@ -8,6 +8,7 @@
 #include <kern/klib.h>
 #include <kern/pmm.h>
 #include <kern/proc.h>
+#include <kern/stats.h>
 #include <kern/strace.h>
 #include <kern/syscall.h>
 #include <kern/timer.h>
@@ -57,6 +58,8 @@ void kmain(const struct boot_info *bi)
 		hal_halt(1);
 	}
 	strace_enabled = bi->strace;
+	if (cl.stats)
+		kern_stats_boot();
 
 	err = proc_start_init(&b);
 	if (err) {

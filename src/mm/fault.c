@@ -306,3 +306,12 @@ int vm_access(struct mm *mm, uaddr_t addr, size_t n, bool write,
 {
 	return vm_access_range(mm, addr, n, write, false, fn, arg);
 }
+
+const void *vm_peek_page(struct mm *mm, uaddr_t va)
+{
+	uint64_t *pte = vm_pt_lookup(mm, va & ~(uaddr_t)(PAGE_SIZE - 1));
+
+	if (!pte || !(*pte & PTE_PRESENT))
+		return NULL;
+	return hal_phys_to_virt(*pte & PTE_ADDR_MASK);
+}

@@ -199,6 +199,14 @@ void proc_fill_rusage(const struct proc_usage *u, struct rusage *ru);
  */
 void tty_session_leader_exit(int sid) __attribute__((weak));
 
+/* Writes an ELF core file of task for sig into its cwd ("core") when its
+ * RLIMIT_CORE is not 0; first (may be NULL) is the thread sig hit.
+ * Returns true when a whole dump (up to the limit) was written. */
+bool proc_coredump(struct task *task, struct thread *first, int sig);
+/* The console terminal's foreground process group, 0 when none is set
+ * (from the tty layer; weak so the process core links without it). */
+int tty_console_fg_pgrp(void) __attribute__((weak));
+
 /* ---- HAL hook not yet in hal.h ---- */
 
 /*

@@ -77,14 +77,15 @@ int wait_status_signal(int sig)
 	return sig & 0x7f;
 }
 
-/*
- * partial: Ember writes no core files, so a "core" default action ends
- * the task like "terminate", and the status never carries W_COREFLAG
- * (what Linux reports too when a dump is not written, RLIMIT_CORE 0 by
- * default).
- */
+/* A "core" default action writes a core file when RLIMIT_CORE allows
+ * (coredump.c); the status carries W_COREFLAG only when one was written,
+ * as on Linux. */
 int wait_status_fatal(struct task *task, int sig)
 {
+	struct thread *first = current && current->task == task ? current : NULL;
+
+	if (default_action(sig) == DFL_CORE && proc_coredump(task, first, sig))
+		return wait_status_signal(sig) | W_COREFLAG;
 	return wait_status_signal(sig);
 }
 

@@ -9,6 +9,7 @@
 #include <kern/klib.h>
 #include <kern/kmalloc.h>
 #include <kern/proc.h>
+#include <kern/stats.h>
 #include <kern/vfs.h>
 #include <kern/vm.h>
 #include <uapi/errno.h>
@@ -398,7 +399,7 @@ void task_exit(struct task *task, int wait_status)
 		tty_session_leader_exit(task->sid);
 	if (task->pid == 1) {
 		pr_info("init exited with status %d", halt_status(wait_status));
-		hal_halt(halt_status(wait_status));
+		kern_halt(halt_status(wait_status));
 	}
 	reparent_children(task);
 	if (parent && parent->pgid != task->pgid && parent->sid == task->sid)

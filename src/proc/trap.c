@@ -152,20 +152,39 @@ static struct task *first_live_task(void)
 	return NULL;
 }
 
+/*
+ * A signal sent to the hosted kernel (`kill -INT <ember>`, a closed host
+ * terminal) goes to the guest as a terminal would send it: to the
+ * console's foreground process group, or init's group when there is none.
+ * Guests may catch or ignore it; a third host signal while guests still
+ * run ends them all, so a stuck guest never makes Ember unkillable
+ * short of SIGKILL.
+ */
 void kern_host_signal(int signo)
 {
-	struct task *task;
+	static int host_signals;
+	struct task *task, *init = task_find(1);
+	int pgid = 0;
 
-	if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP)
+	if (signo != SIGINT && signo != SIGTERM && signo != SIGHUP &&
+	    signo != SIGQUIT)
 		return;
-	pr_info("host signal %d: terminating every process", signo);
+	if (++host_signals < 3 && init) {
+		if (tty_console_fg_pgrp)
+			pgid = tty_console_fg_pgrp();
+		if (pgid <= 0 || proc_signal_pgrp(pgid, signo) < 0)
+			proc_signal_pgrp(init->pgid, signo);
+		sched_run_pending();
+		return;
+	}
+	pr_info("host signal %d (the third): terminating every process",
+		signo);
 	/* One at a time from the head: an exit may wake a parent's wait4,
 	 * which reaps (frees) other tasks of the list. Init goes last, as
 	 * its end halts the machine. */
 	while ((task = first_live_task()))
 		task_exit(task, wait_status_signal(signo));
-	task = task_find(1);
-	if (task)
-		task_exit(task, wait_status_signal(signo));
+	if (init)
+		task_exit(init, wait_status_signal(signo));
 	sched_run_pending();
 }

@@ -43,6 +43,11 @@ static const char busybox_script[] =
 	"true | false | true; echo \"pipeline: $?\"\n"
 	"echo \"arith: $(expr 6 \\* 7)\"\n"
 	"cat <<EOF\nhere $((1 + 2))\nEOF\n"
+	"trap 'echo got INT' INT; kill -INT $$; echo after INT\n"
+	"trap 'echo got TERM' TERM; kill -TERM $$; echo after TERM\n"
+	"printf 'a 1\\nb 2\\nc 3\\n' > data.txt\n"
+	"sum=0; while read k v; do sum=$((sum + v)); echo \"$k=$v\"; done < data.txt\n"
+	"echo \"read sum: $sum\"\n"
 	"exit 3\n";
 
 static const char bash_script[] =
@@ -66,6 +71,15 @@ static const char bash_script[] =
 	"trap 'echo trapped USR1' USR1\n"
 	"kill -USR1 $$\n"
 	"f() { return 7; }; f; echo \"func: $?\"\n"
+	"arr=(zero one two); arr+=(three); echo \"arr: ${#arr[@]} ${arr[2]} ${arr[*]: -1}\"\n"
+	"declare -A m; m[k]=v; echo \"assoc: ${m[k]}\"\n"
+	"sq() { echo $(( $1 * $1 )); }; echo \"sq: $(sq $(sq 3))\"\n"
+	"echo \"nest: $(echo a$(echo b$(echo c)))\"\n"
+	"while read l; do echo \"procsub: $l\"; done < <(echo p1; echo p2)\n"
+	"cat <(echo from-procsub)\n"
+	"coproc UP { tr a-z A-Z; }; echo hello >&\"${UP[1]}\"; exec {UP[1]}>&-;"
+	" read -r up <&\"${UP[0]}\"; wait $UP_PID; echo \"coproc: $up\"\n"
+	"sleep 10 & kill %1; wait; echo \"kill %1: done\"\n"
 	"for i in 1 2 3; do echo $i; done | while read x; do echo \"got $x\"; done\n"
 	"exit 4\n";
 

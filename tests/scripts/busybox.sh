@@ -301,6 +301,44 @@ oom)
 	grep -q "out of memory: killed process" ember.err ||
 		fail "oom: no kernel log line"
 	;;
+pipe_loop)
+	# 2000 rounds of `echo x | wc -c` in busybox sh: a fork, a pipe and
+	# an exec each time; the sum is 2 bytes per round on Linux.
+	limit=300
+	mkdir bin && ln -s "$bb" bin/wc && ln -s "$bb" bin/sh
+	loop='i=0; n=0; while [ $i -lt 2000 ]; do n=$((n + $(echo x | wc -c))); i=$((i + 1)); done; echo "sum $n"'
+	same_as_host 0 "sum 4000" sh -c "PATH=$PWD/bin; $loop"
+	;;
+leak)
+	# A guest that forks N processes (each exits and is reaped) and one
+	# that creates and joins N threads leave the kernel's frame and
+	# kmalloc counts where N=10 leaves them: `--stats` prints the counts
+	# at boot and after init is gone, and nothing may grow with N.
+	printf '%s\n' '#include <pthread.h>' '#include <stdio.h>' \
+		'#include <stdlib.h>' '#include <sys/wait.h>' '#include <unistd.h>' \
+		'static void *thr(void *a) { return a; }' \
+		'int main(int c, char **v) { int n = atoi(v[2]);' \
+		'for (int i = 0; i < n; i++) { if (v[1][0] == 102) {' \
+		'pid_t p = fork(); if (p == 0) _exit(i & 127); if (p < 0) return 1;' \
+		'int st; if (waitpid(p, &st, 0) != p || WEXITSTATUS(st) != (i & 127)) return 2;' \
+		'} else { pthread_t t; if (pthread_create(&t, 0, thr, 0)) return 3;' \
+		'if (pthread_join(t, 0)) return 4; } }' \
+		'printf("%s %d ok\n", v[1], n); return 0; }' >churn.c
+	gcc -static -O1 -pthread -o churn churn.c || { fail "cannot build churn"; exit 1; }
+	for kind in fork thread; do
+		for n in 10 500; do
+			run_ember "$kind.$n.out" "$kind.$n.err" --stats ./churn "$kind" "$n"
+			[ "$rc" -eq 0 ] || { show_stderr "$kind.$n.err"; fail "leak: $kind $n: status $rc"; }
+			grep -qx "$kind $n ok" "$kind.$n.out" || fail "leak: $kind $n: no ok line"
+			grep -o "end frames_used=[0-9]* kmalloc_bytes=[0-9]*" "$kind.$n.err" >"$kind.$n.end" ||
+				fail "leak: $kind $n: no stats line"
+		done
+		if ! cmp -s "$kind.10.end" "$kind.500.end"; then
+			fail "leak: $kind: 10 -> $(cat "$kind.10.end"), 500 -> $(cat "$kind.500.end")"
+		fi
+		echo "$kind: 10 and 500 both end with $(cat "$kind.500.end")"
+	done
+	;;
 *)
 	echo "unknown case '$case_name'" >&2
 	exit 2

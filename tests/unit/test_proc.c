@@ -749,11 +749,42 @@ START_TEST(trap_signal_fault_kills)
 }
 END_TEST
 
-START_TEST(host_signal_ends_everything)
+/* A host signal reaches the guest like a terminal's: init's group gets
+ * it, and the default action ends init (and so the run). */
+START_TEST(host_signal_default_ends_init)
+{
+	ktest_boot();
+	if (hal_test_expect_halt()) {
+		ck_assert_int_eq(hal_test_halt_status(), 128 + SIGTERM);
+		return;
+	}
+	kern_host_signal(SIGTERM);
+	ck_abort_msg("kern_host_signal left init running");
+}
+END_TEST
+
+/* A guest that catches the signal keeps running (Go's os/signal). */
+START_TEST(host_signal_caught_by_guest)
+{
+	struct task *init;
+
+	ktest_boot();
+	init = current->task;
+	init->sigactions[SIGINT - 1].handler = 0x401000;
+	kern_host_signal(SIGINT);
+	ck_assert_int_eq(init->state, TASK_ALIVE);
+	ck_assert(((init->sig_pending | current->sig_pending) >> (SIGINT - 1)) & 1);
+}
+END_TEST
+
+/* A guest that ignores it cannot keep Ember alive: the third host
+ * signal ends every process. */
+START_TEST(host_signal_third_ends_everything)
 {
 	struct task *child;
 
 	ktest_boot();
+	current->task->sigactions[SIGTERM - 1].handler = SIG_IGN;
 	child = task_create(current->task);
 	if (hal_test_expect_halt()) {
 		ck_assert_int_eq(hal_test_halt_status(), 128 + SIGTERM);
@@ -761,7 +792,10 @@ START_TEST(host_signal_ends_everything)
 		return;
 	}
 	kern_host_signal(SIGTERM);
-	ck_abort_msg("kern_host_signal left init running");
+	kern_host_signal(SIGTERM);
+	ck_assert_int_eq(current->task->state, TASK_ALIVE);
+	kern_host_signal(SIGTERM);
+	ck_abort_msg("the third host signal left init running");
 }
 END_TEST
 
@@ -1341,7 +1375,9 @@ KTEST_SUITE(proc_suite)
 
 	tcase_add_test(ex, trap_fault_resolves_or_kills);
 	tcase_add_test(ex, trap_signal_fault_kills);
-	tcase_add_test(ex, host_signal_ends_everything);
+	tcase_add_test(ex, host_signal_default_ends_init);
+	tcase_add_test(ex, host_signal_caught_by_guest);
+	tcase_add_test(ex, host_signal_third_ends_everything);
 
 	tcase_add_test(lim, prlimit64_round_trip);
 	suite_add_tcase(s, lim);

@@ -1,0 +1,3 @@
+module ember.test/procs
+
+go 1.19
