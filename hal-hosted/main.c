@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  --root DIR        host directory the guest sees as / (default /)\n"
+		"  --initramfs FILE  root is a tmpfs holding this cpio (newc)\n"
+		"                    archive instead of a host directory\n"
 		"  --strace          print every guest syscall on stderr\n"
 		"  --mem SIZE        kernel memory, e.g. 512M, 2G (default 2G)\n"
 		"  --platform=NAME   trap mechanism: ptrace (default)\n"
@@ -62,6 +64,40 @@ static uint64_t parse_size(const char *s)
 	return v & ~0xfffULL;
 }
 
+/* Reads a whole host file into malloc'ed memory: 0 or -errno. */
+static int read_whole_file(const char *path, void **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 20, n = 0;
+	char *buf = NULL;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		char *nb = realloc(buf, cap);
+
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			return -ENOMEM;
+		}
+		buf = nb;
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		cap *= 2;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
 /* The guest's cwd: the host cwd seen through --root, or "/" outside it. */
 static char *guest_cwd(const char *root)
 {
@@ -81,6 +117,7 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, 0, 'r' },
+		{ "initramfs", required_argument, 0, 'I' },
 		{ "strace", no_argument, 0, 's' },
 		{ "mem", required_argument, 0, 'm' },
 		{ "platform", required_argument, 0, 'p' },
@@ -91,7 +128,9 @@ static int cmd_run(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *root = "/", *cmdline = "";
+	const char *root = "/", *cmdline = "", *initramfs = NULL;
+	void *initrd = NULL;
+	size_t initrd_len = 0;
 	uint64_t mem = 2ULL << 30;
 	bool strace = false, confine = true, stats = false;
 	int c;
@@ -100,6 +139,7 @@ static int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
+		case 'I': initramfs = optarg; break;
 		case 's': strace = true; break;
 		case 'm': mem = parse_size(optarg); break;
 		case 'c': cmdline = optarg; break;
@@ -152,16 +192,28 @@ static int cmd_run(int argc, char **argv)
 		cmdline = cl;
 	}
 
+	if (initramfs) {
+		int e = read_whole_file(initramfs, &initrd, &initrd_len);
+
+		if (e) {
+			fprintf(stderr, "ember: --initramfs %s: %s\n", initramfs,
+				strerror(-e));
+			return 2;
+		}
+	}
+
 	struct boot_info bi = {
 		/* Frame 0 stays unused so that 0 can mean "no frame". */
 		.mem_start = 0,
 		.mem_bytes = mem,
 		.cmdline = cmdline,
-		.root_is_hostfs = true,
+		.root_is_hostfs = initramfs == NULL,
+		.initramfs = initrd,
+		.initramfs_len = initrd_len,
 		.init_path = argv[optind],
 		.init_argv = (const char *const *)&argv[optind],
 		.init_envp = (const char *const *)environ,
-		.init_cwd = guest_cwd(root),
+		.init_cwd = initramfs ? "/" : guest_cwd(root),
 		.strace = strace,
 	};
 	loop_init();

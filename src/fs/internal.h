@@ -207,6 +207,13 @@ long pipe_fcntl(struct file *f, int cmd, unsigned long arg);
 /* Bytes a write to pipe f could take now without waiting (0: full), or
  * -EPIPE when it has no reader; *wq: the queue to wait on for room. */
 long pipe_write_room(struct file *f, struct waitq **wq);
+/* splice/tee: copies up to len bytes from the front of pipe f into buf
+ * without taking them. Returns the bytes, 0 at end of data (no writer
+ * left), -EAGAIN when empty and nonblock (or f is O_NONBLOCK), -EINTR,
+ * or -EKBLOCK (sched.h: parked until data or EOF). */
+long pipe_peek(struct file *f, void *buf, size_t len, bool nonblock);
+/* Takes the first n bytes pipe_peek showed out of pipe f. */
+void pipe_consume(struct file *f, size_t n);
 
 /* ---- what the last close of an open file must undo ---- */
 void epoll_file_release(struct file *f); /* epoll.c: drop watches of f */

@@ -345,6 +345,57 @@ long pipe_write_room(struct file *f, struct waitq **wq)
 	       (long)PAGE_SIZE;
 }
 
+long pipe_peek(struct file *f, void *buf, size_t len, bool nonblock)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+
+	if (len == 0)
+		return 0;
+	for (unsigned i = p->tail; i != p->head && done < len; i++) {
+		struct pipe_buf *b = slot(p, i);
+		size_t n = MIN((size_t)b->len, len - done);
+
+		memcpy((char *)buf + done, buf_data(b), n);
+		done += n;
+		if (b->packet)
+			break;
+	}
+	if (done)
+		return (long)done;
+	if (!p->writers)
+		return 0;
+	if (nonblock || (f->flags & O_NONBLOCK))
+		return -EAGAIN;
+	if (fs_signal_pending())
+		return -EINTR;
+	if (!current)
+		return -EAGAIN;
+	return sched_block(&p->rd_wait, 0);
+}
+
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = f->priv;
+
+	while (n && !pipe_empty(p)) {
+		struct pipe_buf *b = slot(p, p->tail);
+		size_t k = MIN((size_t)b->len, n);
+
+		b->off += (uint32_t)k;
+		b->len -= (uint32_t)k;
+		n -= k;
+		if (b->packet)
+			b->len = 0;
+		if (b->len == 0) {
+			pmm_put(b->frame);
+			b->frame = 0;
+			p->tail++;
+		}
+	}
+	wake_writers(p);
+}
+
 /* ---- the other file operations ---- */
 
 /*

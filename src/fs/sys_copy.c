@@ -239,3 +239,211 @@ out:
 	file_put(in);
 	return r;
 }
+
+/* ---- splice, tee, vmsplice (splice(2), tee(2), vmsplice(2)) ---- */
+
+#define SPLICE_F_MOVE 1
+#define SPLICE_F_NONBLOCK 2
+#define SPLICE_F_MORE 4
+#define SPLICE_F_GIFT 8
+#define SPLICE_F_ALL (SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | \
+		      SPLICE_F_GIFT)
+
+/* Room in pipe out for the first chunk: > 0, or an error / -EKBLOCK when
+ * it is full (a missing reader shows up at the write as EPIPE). */
+static long pipe_room_or_wait(struct file *out, bool nonblock)
+{
+	struct waitq *wq;
+	long room = pipe_write_room(out, &wq);
+
+	if (room != 0)
+		return room < 0 ? (long)COPY_CHUNK : room;
+	if (nonblock || (out->flags & O_NONBLOCK))
+		return -EAGAIN;
+	if (fs_signal_pending() || !current)
+		return -EINTR;
+	return sched_block(wq, 0);
+}
+
+/*
+ * From pipe in to out (a file at *opos, or another pipe): bytes are
+ * looked at, written, and only then taken from in, so a short write
+ * leaves the rest in the pipe. tee keeps them all (take = false).
+ */
+static long from_pipe(struct file *in, struct file *out, uint64_t *opos,
+		      size_t count, bool nonblock, bool take)
+{
+	size_t done = 0;
+	long err = 0;
+	char *buf;
+
+	buf = kmalloc(MIN(count, (size_t)COPY_CHUNK));
+	if (!buf)
+		return -ENOMEM;
+	while (done < count) {
+		size_t want = MIN(count - done, (size_t)COPY_CHUNK);
+		long n, w;
+
+		if (file_is_pipe(out)) {
+			long room = done ? pipe_write_room(out, NULL) :
+					   pipe_room_or_wait(out, nonblock);
+
+			if (room <= 0) {
+				err = done ? 0 : room;
+				break;
+			}
+			want = MIN(want, (size_t)room);
+		}
+		/* tee copies what is there now; it never waits once it has
+		 * copied something, and never copies the same bytes twice. */
+		if (!take && done)
+			break;
+		n = pipe_peek(in, buf, want, nonblock || done > 0);
+		if (n <= 0) {
+			err = done ? 0 : n;
+			break;
+		}
+		w = chunk_io(out, buf, (size_t)n, opos, true,
+			     nonblock || done > 0);
+		if (w <= 0) {
+			err = w;
+			break;
+		}
+		if (take)
+			pipe_consume(in, (size_t)w);
+		done += (size_t)w;
+		if (w < n)
+			break;
+	}
+	kfree(buf);
+	return done ? (long)done : err;
+}
+
+long sys_splice(int fd_in, uaddr_t off_in, int fd_out, uaddr_t off_out,
+		size_t len, unsigned long flags)
+{
+	struct file *in, *out = NULL;
+	bool nonblock = flags & SPLICE_F_NONBLOCK;
+	uint64_t ipos = 0, opos = 0;
+	long r;
+
+	if (flags & ~(unsigned long)SPLICE_F_ALL)
+		return -EINVAL;
+	in = fd_get_io(fd_in);
+	if (!in)
+		return -EBADF;
+	out = fd_get_io(fd_out);
+	r = -EBADF;
+	if (!out || !file_readable(in) || !file_writable(out))
+		goto out;
+	r = -EINVAL;
+	if (!file_is_pipe(in) && !file_is_pipe(out))
+		goto out;
+	if (file_is_pipe(in) && file_is_pipe(out) && in->priv == out->priv)
+		goto out;
+	if ((out->flags & O_APPEND) || !in->ops || !in->ops->read ||
+	    !out->ops || !out->ops->write || S_ISDIR(in->inode->mode))
+		goto out;
+	r = -ESPIPE;
+	if ((file_is_pipe(in) && off_in) || (file_is_pipe(out) && off_out))
+		goto out;
+	if ((off_in && !vfs_seekable(in)) || (off_out && !vfs_seekable(out)))
+		goto out;
+	r = get_off(off_in, in, &ipos);
+	if (r == 0)
+		r = get_off(off_out, out, &opos);
+	if (r < 0)
+		goto out;
+	len = MIN(len, (size_t)MAX_RW_COUNT);
+	if (len == 0) {
+		r = 0;
+		goto out;
+	}
+	if (file_is_pipe(in)) {
+		r = from_pipe(in, out, &opos, len, nonblock, true);
+	} else {
+		/* Into a pipe: copy_loop sizes each chunk to the pipe's room,
+		 * so nothing read from the file is lost. */
+		unsigned saved = out->flags & O_NONBLOCK;
+
+		if (nonblock)
+			out->flags |= O_NONBLOCK;
+		r = copy_loop(in, &ipos, vfs_seekable(in), out, &opos, len);
+		out->flags = (out->flags & ~O_NONBLOCK) | saved;
+	}
+	if (r > 0) {
+		if (!file_is_pipe(in) && put_off(off_in, in, ipos))
+			r = -EFAULT;
+		if (!file_is_pipe(out) && put_off(off_out, out, opos))
+			r = -EFAULT;
+	}
+out:
+	file_put(out);
+	file_put(in);
+	return r;
+}
+
+long sys_tee(int fd_in, int fd_out, size_t len, unsigned long flags)
+{
+	struct file *in, *out = NULL;
+	uint64_t opos = 0;
+	long r;
+
+	if (flags & ~(unsigned long)SPLICE_F_ALL)
+		return -EINVAL;
+	in = fd_get_io(fd_in);
+	if (!in)
+		return -EBADF;
+	out = fd_get_io(fd_out);
+	r = -EBADF;
+	if (!out || !file_readable(in) || !file_writable(out))
+		goto out;
+	r = -EINVAL;
+	if (!file_is_pipe(in) || !file_is_pipe(out) || in->priv == out->priv)
+		goto out;
+	len = MIN(len, (size_t)MAX_RW_COUNT);
+	r = len ? from_pipe(in, out, &opos, len, flags & SPLICE_F_NONBLOCK,
+			    false) :
+		  0;
+out:
+	file_put(out);
+	file_put(in);
+	return r;
+}
+
+/*
+ * partial: the pages are copied, never mapped into the pipe, so
+ * SPLICE_F_GIFT has no effect; the result is that of writev (into the
+ * pipe's write end) or readv (from its read end).
+ */
+long sys_vmsplice(int fd, uaddr_t iov, unsigned long nr_segs,
+		  unsigned long flags)
+{
+	struct file *f;
+	unsigned saved;
+	bool writer;
+	long r;
+
+	if (flags & ~(unsigned long)SPLICE_F_ALL)
+		return -EINVAL;
+	f = fd_get_io(fd);
+	if (!f)
+		return -EBADF;
+	if (!file_is_pipe(f)) {
+		file_put(f);
+		return -EBADF;
+	}
+	if (nr_segs > 1024) {
+		file_put(f);
+		return -EINVAL;
+	}
+	writer = file_writable(f);
+	saved = f->flags & O_NONBLOCK;
+	if (flags & SPLICE_F_NONBLOCK)
+		f->flags |= O_NONBLOCK;
+	r = writer ? sys_writev(fd, iov, (int)nr_segs) :
+		     sys_readv(fd, iov, (int)nr_segs);
+	f->flags = (f->flags & ~O_NONBLOCK) | saved;
+	file_put(f);
+	return r;
+}

@@ -102,6 +102,36 @@ long sys_fchdir(int fd)
 	return err;
 }
 
+/* chroot(2): the walk's "/" and the floor of ".." become path for this
+ * process (and those sharing its fs context); the cwd stays where it is,
+ * as on Linux. */
+long sys_chroot(uaddr_t upath)
+{
+	char *path = getname(upath);
+	struct task *t = cur_task();
+	struct path p;
+	int err;
+
+	if (IS_ERR(path))
+		return PTR_ERR(path);
+	err = vfs_walk(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+	kfree(path);
+	if (err < 0)
+		return err;
+	err = vfs_permission(p.dentry->inode, MAY_EXEC);
+	if (err == 0 && !proc_capable())
+		err = -EPERM;
+	if (err == 0 && (!t || !t->fs))
+		err = -ESRCH;
+	if (err == 0) {
+		path_get(&p);
+		path_put(&t->fs->root);
+		t->fs->root = p;
+	}
+	path_put(&p);
+	return err;
+}
+
 long sys_mkdirat(int dirfd, uaddr_t pathname, unsigned int mode)
 {
 	char *path = getname(pathname);

@@ -309,6 +309,27 @@ pipe_loop)
 	loop='i=0; n=0; while [ $i -lt 2000 ]; do n=$((n + $(echo x | wc -c))); i=$((i + 1)); done; echo "sum $n"'
 	same_as_host 0 "sum 4000" sh -c "PATH=$PWD/bin; $loop"
 	;;
+initramfs)
+	# `ember run --initramfs FILE`: the root is a tmpfs holding the cpio
+	# archive (made here by busybox cpio from a host directory); nothing
+	# of the host tree is visible, and the guest can write to its root.
+	mkdir -p rootdir/bin rootdir/etc/deep
+	cp "$bb" rootdir/bin/busybox
+	echo "from the archive" >rootdir/etc/deep/motd
+	ln -s deep/motd rootdir/etc/link
+	(cd rootdir && find . | "$bb" cpio -o -H newc >../root.cpio 2>/dev/null) ||
+		{ fail "cannot make the cpio archive"; exit 1; }
+	run_ember ember.out ember.err --initramfs root.cpio /bin/busybox sh -c \
+		'/bin/busybox cat /etc/link; /bin/busybox ls /etc;
+		 /bin/busybox test -e /usr || echo "no host /usr";
+		 echo written >/etc/new && /bin/busybox cat /etc/new'
+	show_stderr ember.err
+	[ "$rc" -eq 0 ] || fail "initramfs: status $rc"
+	printf '%s\n' "from the archive" deep link "no host /usr" written >want.out
+	cmp -s want.out ember.out || { fail "initramfs: output differs"; diff -u want.out ember.out; }
+	run_ember ember.out ember.err --initramfs no-such.cpio /bin/busybox true
+	[ "$rc" -eq 2 ] || fail "initramfs: a missing archive gives status $rc, not 2"
+	;;
 leak)
 	# A guest that forks N processes (each exits and is reaped) and one
 	# that creates and joins N threads leave the kernel's frame and
