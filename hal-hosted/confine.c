@@ -1,17 +1,23 @@
 /*
- * Confinement of the stubs. A stub is created in fresh user, PID, mount,
- * network, IPC and UTS namespaces (when the host allows it) and, before
+ * Confinement of the stubs. A stub runs in user, mount, network, IPC and
+ * UTS namespaces of its own run (made once by a holder process and
+ * joined by every stub, since making a network namespace costs about
+ * 2 ms a fork) and a fresh PID namespace (when the host allows it; else
+ * each stub makes all six, or none with a warning) and, before
  * it runs any guest code, loads a libseccomp allowlist of the few host
  * syscalls the kernel ever makes it execute: mmap of the memory file,
  * munmap, mprotect, clone of a thread, exit. Guest syscalls never run on
  * the host at all (PTRACE_SYSEMU stops them first); the filter is the
  * second wall should anything ever let one through.
  */
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,8 +32,91 @@ static const unsigned long ns_flags = CLONE_NEWUSER | CLONE_NEWPID |
 				      CLONE_NEWIPC | CLONE_NEWUTS;
 static bool ns_unavailable;
 
+/* The run's shared namespaces, joined in this order: the user namespace
+ * last, so the stub holds no host privilege once it is in. */
+static const int shared_ns_types[] = { CLONE_NEWNS, CLONE_NEWNET,
+				       CLONE_NEWIPC, CLONE_NEWUTS,
+				       CLONE_NEWUSER };
+static const char *const shared_ns_names[] = { "mnt", "net", "ipc", "uts",
+					       "user" };
+#define NSHARED (sizeof(shared_ns_types) / sizeof(shared_ns_types[0]))
+static int shared_ns_fds[NSHARED];
+static bool shared_ns_ready;
+
+/* In a new child: joins the run's namespaces. 0 or -1. */
+static int join_shared_ns(void)
+{
+	for (size_t i = 0; i < NSHARED; i++)
+		if (setns(shared_ns_fds[i], shared_ns_types[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Makes the holder: a child in new user/mount/net/IPC/UTS namespaces
+ * that only waits for the kernel to die (PDEATHSIG), so the namespaces
+ * live as long as the run. Then checks that a child can join them (the
+ * host may allow making namespaces but not joining them); on any failure
+ * confine_fork makes per-stub namespaces as before.
+ */
+static void shared_ns_setup(void)
+{
+	int status, n = 0;
+	char path[64];
+	pid_t holder, probe;
+
+	holder = (pid_t)syscall(SYS_clone, SIGCHLD | CLONE_NEWUSER |
+						   CLONE_NEWNS | CLONE_NEWNET |
+						   CLONE_NEWIPC | CLONE_NEWUTS,
+				0, 0, 0, 0);
+	if (holder < 0)
+		return;
+	if (holder == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		for (;;)
+			pause();
+	}
+	for (; n < (int)NSHARED; n++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", holder,
+			 shared_ns_names[n]);
+		shared_ns_fds[n] = open(path, O_RDONLY | O_CLOEXEC);
+		if (shared_ns_fds[n] < 0)
+			break;
+	}
+	if (n == (int)NSHARED) {
+		probe = (pid_t)syscall(SYS_clone, SIGCHLD | CLONE_NEWPID, 0, 0,
+				       0, 0);
+		if (probe == 0)
+			_exit(join_shared_ns() == 0 ? 0 : 1);
+		if (probe > 0 && waitpid(probe, &status, 0) == probe &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			shared_ns_ready = true;
+			return;
+		}
+	}
+	while (n-- > 0)
+		close(shared_ns_fds[n]);
+	kill(holder, SIGKILL);
+	waitpid(holder, &status, 0);
+}
+
 pid_t confine_fork(void)
 {
+	static bool setup_done;
+
+	if (!setup_done) {
+		setup_done = true;
+		shared_ns_setup();
+	}
+	if (shared_ns_ready) {
+		long pid = syscall(SYS_clone, SIGCHLD | CLONE_NEWPID, 0, 0, 0, 0);
+
+		if (pid == 0 && join_shared_ns() < 0)
+			_exit(127);
+		if (pid >= 0)
+			return (pid_t)pid;
+	}
 	if (!ns_unavailable) {
 		long pid = syscall(SYS_clone, SIGCHLD | ns_flags, 0, 0, 0, 0);
 		if (pid >= 0)
@@ -102,7 +191,7 @@ int confine_kernel(void)
 		SCMP_SYS(wait4), SCMP_SYS(waitid), SCMP_SYS(kill),
 		SCMP_SYS(tgkill), SCMP_SYS(prctl), SCMP_SYS(setpgid),
 		SCMP_SYS(dup2), SCMP_SYS(close_range), SCMP_SYS(seccomp),
-		SCMP_SYS(rseq), SCMP_SYS(set_robust_list),
+		SCMP_SYS(rseq), SCMP_SYS(set_robust_list), SCMP_SYS(setns),
 		/* hostfs: *at() calls on handles under --root */
 		SCMP_SYS(openat), SCMP_SYS(newfstatat), SCMP_SYS(fstat),
 		SCMP_SYS(statx), SCMP_SYS(pread64), SCMP_SYS(pwrite64),
