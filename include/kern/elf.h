@@ -29,7 +29,9 @@ struct elf_info {
 	int nsegs;
 	struct elf_seg segs[ELF_MAX_SEGS];
 	bool exec_stack;        /* PT_GNU_STACK with PF_X */
-	bool has_interp;        /* PT_INTERP present (dynamic: not supported yet) */
+	bool has_interp;        /* PT_INTERP present: a dynamic executable */
+	uint64_t interp_off;    /* PT_INTERP: the interpreter path in the file */
+	uint64_t interp_len;    /* its length with the NUL (2..PATH_MAX) */
 };
 
 /*

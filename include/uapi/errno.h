@@ -56,6 +56,7 @@
 #define EBADMSG 74
 #define EOVERFLOW 75
 #define EBADFD 77
+#define ELIBBAD 80
 #define EILSEQ 84
 #define ERESTART 85
 #define EUSERS 87

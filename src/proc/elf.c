@@ -129,7 +129,15 @@ int elf_parse(const void *buf, size_t len, uint64_t file_size,
 		       sizeof(*ph));
 		switch (ph->p_type) {
 		case PT_INTERP:
+			if (info->has_interp)
+				return reject(why, "two PT_INTERP headers");
+			if (ph->p_filesz < 2 || ph->p_filesz > 4096 ||
+			    ph->p_offset > file_size ||
+			    ph->p_filesz > file_size - ph->p_offset)
+				return reject(why, "bad PT_INTERP");
 			info->has_interp = true;
+			info->interp_off = ph->p_offset;
+			info->interp_len = ph->p_filesz;
 			continue;
 		case PT_PHDR:
 			info->phdr_vaddr = ph->p_vaddr;

@@ -183,9 +183,60 @@ static int read_headers(struct file *f, uint64_t size, char **hdr, size_t *len,
 	err = elf_parse(*hdr, *len, size, info, &why);
 	if (err)
 		return noexec(why);
-	if (info->has_interp)
-		return noexec("dynamic executables are not supported yet");
 	return 0;
+}
+
+/* The program interpreter (PT_INTERP, the dynamic linker) of an image. */
+struct interp_img {
+	struct file *f;
+	struct kstat st;
+	struct elf_info info;
+	char *path;
+};
+
+static void interp_release(struct interp_img *ip)
+{
+	if (ip->f)
+		file_put(ip->f);
+	kfree(ip->path);
+}
+
+/*
+ * Opens the interpreter a dynamic executable f names and parses its
+ * headers. Its path is an ordinary absolute or relative one, resolved
+ * from the caller's cwd and root as on Linux. A missing file is -ENOENT;
+ * one that is not a loadable ELF (or wants an interpreter itself) is
+ * -ELIBBAD.
+ */
+static int open_interp(struct file *f, const struct elf_info *info,
+		       struct interp_img *ip)
+{
+	size_t n = (size_t)info->interp_len;
+	char *hdr = NULL;
+	size_t len = 0;
+	int err;
+
+	ip->path = kmalloc(n);
+	if (!ip->path)
+		return -ENOMEM;
+	err = read_full(f, ip->path, n, info->interp_off);
+	if (err)
+		return err;
+	if (ip->path[n - 1] != '\0' || strlen(ip->path) != n - 1)
+		return noexec("PT_INTERP is not one NUL-terminated path");
+	ip->f = open_exec(AT_FDCWD, ip->path, LOOKUP_FOLLOW, &ip->st);
+	if (IS_ERR(ip->f)) {
+		err = (int)PTR_ERR(ip->f);
+		ip->f = NULL;
+		return err;
+	}
+	err = read_headers(ip->f, ip->st.size, &hdr, &len, &ip->info);
+	kfree(hdr);
+	if (err == -ENOEXEC || (!err && ip->info.has_interp)) {
+		exec_reason = "the program interpreter is not a loadable ELF";
+		return -ELIBBAD;
+	}
+	return err;
 }
 
 /* ---- the new address space ---- */
@@ -330,7 +381,7 @@ struct exec_args {
  */
 static uaddr_t setup_stack(struct mm *mm, const struct exec_args *x,
 			   const struct elf_info *info, uint64_t bias,
-			   const struct creds *cred, int *err)
+			   uint64_t at_base, const struct creds *cred, int *err)
 {
 	static const char platform[] = "x86_64";
 	size_t fnlen = strlen(x->execfn) + 1;
@@ -346,7 +397,7 @@ static uaddr_t setup_stack(struct mm *mm, const struct exec_args *x,
 		{ AT_PHDR, info->phdr_vaddr ? info->phdr_vaddr + bias : 0 },
 		{ AT_PHENT, info->phentsize },
 		{ AT_PHNUM, info->phnum },
-		{ AT_BASE, 0 },
+		{ AT_BASE, at_base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, info->entry + bias },
 		{ AT_UID, cred->uid },
@@ -419,10 +470,11 @@ static uaddr_t setup_stack(struct mm *mm, const struct exec_args *x,
 
 static struct mm *build_mm(struct file *f, const struct kstat *st,
 			   const struct elf_info *info, const char *name,
-			   const struct exec_args *x, const struct task *task,
-			   uaddr_t *entry, uaddr_t *sp)
+			   const struct interp_img *ip, const struct exec_args *x,
+			   const struct task *task, uaddr_t *entry, uaddr_t *sp)
 {
 	uint64_t bias = info->is_dyn ? ELF_DYN_BASE - info->lo : 0;
+	uint64_t ibias = 0;
 	unsigned sprot = VM_READ | VM_WRITE | (info->exec_stack ? VM_EXEC : 0);
 	struct mm *mm = mm_create();
 	uint64_t stack_size = proc_stack_size(task);
@@ -441,12 +493,28 @@ static struct mm *build_mm(struct file *f, const struct kstat *st,
 				  STACK_POPULATE);
 	if (err)
 		goto err_mm;
-	*sp = setup_stack(mm, x, info, bias, &task->cred, &err);
+	mm->mmap_base = STACK_TOP - stack_size - MMAP_GAP;
+	*entry = info->entry + bias;
+	if (ip) {
+		/* The interpreter goes at the top of the mmap area, as Linux
+		 * places ld.so; the program starts in it, and AT_BASE tells
+		 * it where it is. */
+		uaddr_t base = PAGE_DOWN(mm->mmap_base -
+					 (ip->info.hi - ip->info.lo));
+
+		ibias = ip->info.is_dyn ? base - ip->info.lo : 0;
+		err = load_segments(mm, ip->f, &ip->info, ibias, ip->path,
+				    &ip->st);
+		if (err)
+			goto err_mm;
+		if (ip->info.is_dyn)
+			mm->mmap_base = base;
+		*entry = ip->info.entry + ibias;
+	}
+	*sp = setup_stack(mm, x, info, bias, ibias, &task->cred, &err);
 	if (!*sp)
 		goto err_mm;
 	mm->brk_start = mm->brk = info->hi + bias;
-	mm->mmap_base = STACK_TOP - stack_size - MMAP_GAP;
-	*entry = info->entry + bias;
 	return mm;
 
 err_mm:
@@ -595,6 +663,7 @@ static int exec_file(struct thread *t, const char *path,
 		     const struct exec_args *x, int depth)
 {
 	struct elf_info *info = NULL;
+	struct interp_img *ip = NULL;
 	struct hal_thread *ht;
 	struct kstat st;
 	struct file *f;
@@ -631,12 +700,22 @@ static int exec_file(struct thread *t, const char *path,
 	if (err)
 		goto out_file;
 
+	if (info->has_interp) {
+		ip = kzalloc(sizeof(*ip));
+		if (!ip) {
+			err = -ENOMEM;
+			goto out_file;
+		}
+		err = open_interp(f, info, ip);
+		if (err)
+			goto out_file;
+	}
 	exe_path = exe_path_of(f, path);
 	if (!exe_path) {
 		err = -ENOMEM;
 		goto out_file;
 	}
-	mm = build_mm(f, &st, info, exe_path, x, t->task, &entry, &sp);
+	mm = build_mm(f, &st, info, exe_path, ip, x, t->task, &entry, &sp);
 	if (IS_ERR(mm)) {
 		err = (int)PTR_ERR(mm);
 		goto err_path;
@@ -655,6 +734,9 @@ err_mm:
 err_path:
 	kfree(exe_path);
 out_file:
+	if (ip)
+		interp_release(ip);
+	kfree(ip);
 	kfree(hdr);
 	kfree(info);
 	file_put(f);

@@ -121,6 +121,7 @@ static const struct errno_desc errnos[] = {
 	{ EBADMSG, "EBADMSG", "Bad message" },
 	{ EOVERFLOW, "EOVERFLOW", "Value too large for defined data type" },
 	{ EBADFD, "EBADFD", "File descriptor in bad state" },
+	{ ELIBBAD, "ELIBBAD", "Accessing a corrupted shared library" },
 	{ EILSEQ, "EILSEQ",
 	  "Invalid or incomplete multibyte or wide character" },
 	{ ERESTART, "ERESTART", "Interrupted system call should be restarted" },

@@ -330,6 +330,58 @@ initramfs)
 	run_ember ember.out ember.err --initramfs no-such.cpio /bin/busybox true
 	[ "$rc" -eq 2 ] || fail "initramfs: a missing archive gives status $rc, not 2"
 	;;
+dynamic)
+	# Dynamically linked programs: Ember loads the PT_INTERP interpreter
+	# (glibc's ld.so) beside the program, and ld.so does the rest with
+	# ordinary syscalls. A PIE and a non-PIE build of one program (dlopen
+	# of libm, a thread, NSS reading /etc/hosts), then the host's own
+	# dynamic tools, each run natively and under Ember, outputs compared.
+	cat >dyn.c <<'EOF'
+#include <dlfcn.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static void *thr(void *a) { return (char *)a + 1; }
+int main(int argc, char **argv)
+{
+	void *m = dlopen("libm.so.6", RTLD_NOW);
+	double (*cosp)(double) = m ? (double (*)(double))dlsym(m, "cos") : NULL;
+	printf("dlopen libm: %d cos(0)=%.1f\n", m != NULL, cosp ? cosp(0.0) : -1.0);
+	pthread_t t; void *r;
+	pthread_create(&t, NULL, thr, "xy");
+	pthread_join(t, &r);
+	printf("thread returned: %s\n", (char *)r);
+	struct hostent *h = gethostbyname("localhost");
+	printf("localhost: %s\n", h ? "found" : "not found");
+	printf("argv[1]: %s env: %s\n", argc > 1 ? argv[1] : "-", getenv("LC_ALL"));
+	return 7;
+}
+EOF
+	gcc -O1 -o dyn-pie dyn.c -ldl -pthread &&
+		gcc -O1 -no-pie -o dyn-nopie dyn.c -ldl -pthread ||
+		{ fail "cannot build the dynamic programs"; exit 1; }
+	mkdir -p tree/sub && echo data >tree/file && ln -s file tree/link
+	touch -h -d '2020-01-02 03:04:05' tree/file tree/link tree/sub tree
+	compare() {
+		host_env "$@" >native.out 2>native.err
+		local nrc=$?
+		run_ember ember.out ember.err "$@"
+		show_stderr ember.err
+		[ "$rc" -eq "$nrc" ] || fail "$*: status $rc under ember, $nrc natively"
+		cmp -s native.out ember.out ||
+			{ fail "$*: stdout differs"; diff -u native.out ember.out | tail -n +3; }
+	}
+	compare ./dyn-pie arg
+	compare ./dyn-nopie arg
+	[ -x /bin/ls ] && compare /bin/ls -la --time-style=+%F.%T tree
+	[ -x /bin/bash ] && compare /bin/bash -c 'a=(1 2 3); echo ${#a[@]} $(echo x | tr x y); exit 4'
+	[ -x /usr/bin/sort ] && compare /usr/bin/sort -r tree/file /etc/hostname
+	# A missing interpreter: execve's ENOENT, as on Linux.
+	python3 -c "d=open('dyn-pie','rb').read(); open('dyn-noint','wb').write(d.replace(b'ld-linux-x86-64.so.2', b'ld-nothere-x86-64.s2'))" &&
+		chmod +x dyn-noint && compare ./dyn-noint
+	;;
 leak)
 	# A guest that forks N processes (each exits and is reaped) and one
 	# that creates and joins N threads leave the kernel's frame and
