@@ -46,6 +46,7 @@ static inline uint64_t bm_virt_to_phys(const void *p)
 #define VEC_PIC_BASE 0xe0 /* the 8259s, remapped and masked */
 #define VEC_TIMER 0x40	  /* local APIC timer */
 #define VEC_COM1 0x41	  /* 16550 receive, through the IOAPIC */
+#define VEC_NET 0x42	  /* virtio-net receive, MSI-X */
 #define VEC_SPURIOUS 0xff
 #define VEC_SYSCALL 0x100 /* pseudo vector: entry through `syscall` */
 
@@ -220,6 +221,10 @@ void *bm_alloc(size_t size);
 void bm_free(void *p, size_t size);
 /* Makes as's page table the active one (NULL: the kernel's). */
 void mmu_switch(struct hal_as *as);
+/* Maps len bytes of device memory at physical pa uncached into the
+ * kernel half (shared by every address space); NULL when out of room.
+ * Mappings are permanent. */
+void *mmu_map_mmio(uint64_t pa, size_t len);
 /* Physical address of a mapped, readable kernel address or 0 (for
  * backtraces that must not fault). */
 bool mmu_kernel_readable(uint64_t va, size_t len);
@@ -263,5 +268,93 @@ void serial_flush(void);
 void serial_irq(void);
 /* True once console input arrived after hal_console_poll (and disarms). */
 bool serial_event_due(void);
+/* True once when `ember boot` sent a new terminal size. */
+bool serial_resize_due(void);
+
+/* ---- pci.c: configuration space, BARs, capabilities ---- */
+#define PCI_MAX_DEVS 64
+struct pci_dev {
+	uint8_t bus, slot, fn;
+	uint8_t class_code, subclass;
+	uint16_t vendor, device;
+};
+/* Walks the buses once (after mmu_init and time_init). */
+void pci_init(void);
+/* The index-th device (in bus/slot order) with these ids, or NULL. */
+struct pci_dev *pci_find(uint16_t vendor, uint16_t device, int index);
+uint32_t pci_read32(const struct pci_dev *d, unsigned off);
+uint16_t pci_read16(const struct pci_dev *d, unsigned off);
+uint8_t pci_read8(const struct pci_dev *d, unsigned off);
+void pci_write32(const struct pci_dev *d, unsigned off, uint32_t v);
+void pci_write16(const struct pci_dev *d, unsigned off, uint16_t v);
+/* Physical address of a BAR (64-bit BARs included). */
+uint64_t pci_bar_phys(const struct pci_dev *d, int bar, bool *is_io);
+/* Maps [off, off+len) of a memory BAR; NULL for an I/O or empty BAR. */
+void *pci_map_bar(struct pci_dev *d, int bar, uint64_t off, size_t len);
+/* Turns on memory decoding and bus mastering, INTx off. */
+void pci_enable(struct pci_dev *d);
+/* Offset of the next capability with this id after pos (0: the first),
+ * or 0. */
+unsigned pci_cap_next(const struct pci_dev *d, unsigned pos, uint8_t id);
+/* Points MSI-X table entry `entry` at vector on this CPU and enables
+ * MSI-X. 0, or -1 when the device has no such entry. */
+int pci_msix_route(struct pci_dev *d, unsigned entry, uint8_t vector);
+
+/* ---- virtio.c: virtio 1.x over PCI, split virtqueues ---- */
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+
+struct virtq {
+	uint16_t size;
+	uint16_t index;	    /* queue number */
+	uint16_t avail_idx; /* next free avail slot (free-running) */
+	uint16_t used_seen; /* used entries consumed (free-running) */
+	bool irq;	    /* the device took the queue's MSI-X vector */
+	volatile struct virtq_desc *desc;
+	volatile uint16_t *avail; /* flags, idx, ring[size], used_event */
+	volatile uint8_t *used;	  /* flags, idx, {id, len}[size] */
+	volatile uint16_t *notify;
+};
+
+struct virtio_dev {
+	struct pci_dev *pci;
+	volatile uint8_t *common;
+	volatile uint8_t *isr;
+	volatile uint8_t *device_cfg;
+	volatile uint8_t *notify_base;
+	uint32_t notify_mult;
+	uint64_t features; /* negotiated */
+};
+
+/* Finds the modern virtio capabilities, maps them, resets the device and
+ * negotiates: the device must offer VERSION_1 and `wanted` is masked to
+ * what it offers. 0 or -1 (the device is left failed). */
+int virtio_init(struct virtio_dev *v, struct pci_dev *p, uint64_t wanted);
+/* Sets up queue q with up to max entries (pages from the HAL pool);
+ * msix_vector 0xffff: no interrupt. 0 or -1. */
+int virtio_queue_init(struct virtio_dev *v, unsigned q, struct virtq *vq,
+		      unsigned max, uint16_t msix_vector);
+/* DRIVER_OK: the device may run. */
+void virtio_ready(struct virtio_dev *v);
+/* Makes descriptor head (already filled) available and notifies. */
+void virtq_submit(struct virtq *vq, uint16_t head);
+/* The next used entry: true with its id and length, false when none. */
+bool virtq_next_used(struct virtq *vq, uint32_t *id, uint32_t *len);
+
+/* ---- blk.c / net.c: virtio-blk and virtio-net ---- */
+void vblk_init(void);
+void vnet_init(void);
+void vnet_irq(void);
+/* How often the idle loop must look at NICs that have no interrupt (ns),
+ * or 0. */
+uint64_t vnet_poll_ns(void);
+/* True once frames arrived after hal_net_recv reported none (disarms). */
+bool vnet_event_due(int *nic);
 
 #endif

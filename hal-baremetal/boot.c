@@ -238,6 +238,9 @@ void hal_start(uint64_t start_info_pa)
 	acpi_init(si->rsdp_paddr);
 	time_init();
 	serial_init_irq();
+	pci_init();
+	vblk_init();
+	vnet_init();
 
 	/* For the boot tests: a kernel-mode page fault must end in a panic
 	 * report with a backtrace. */

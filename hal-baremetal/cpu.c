@@ -328,6 +328,10 @@ static void irq_dispatch(uint64_t vec)
 		serial_irq();
 		lapic_eoi();
 		break;
+	case VEC_NET:
+		vnet_irq();
+		lapic_eoi();
+		break;
 	case VEC_SPURIOUS:
 		break;
 	default:

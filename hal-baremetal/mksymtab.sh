@@ -4,6 +4,7 @@
 # the table lives in .rodata, after .text, so adding it moves no code.
 set -e
 nm -n --defined-only "$1" | awk '
+BEGIN { n = 0 }
 $2 ~ /^[tT]$/ { addr[n] = $1; name[n] = $3; n++ }
 END {
 	print "\t.section .rodata"

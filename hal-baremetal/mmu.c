@@ -217,6 +217,27 @@ void mmu_init(uint64_t top, uint64_t pstart, uint64_t pend)
 	active_pml4_pa = kernel_pml4_pa;
 }
 
+/* Device registers get their own uncached 4 KiB mappings in a window of
+ * the kernel half, so a BAR anywhere (above 4 GiB included) works. */
+#define MMIO_BASE 0xffffc00000000000ULL
+#define MMIO_SIZE (64ULL << 30)
+static uint64_t mmio_next = MMIO_BASE;
+
+void *mmu_map_mmio(uint64_t pa, size_t len)
+{
+	uint64_t first = pa & ~(PAGE_4K - 1);
+	uint64_t n = (pa + len - first + PAGE_4K - 1) / PAGE_4K;
+	uint64_t va = mmio_next;
+
+	if (!len || n * PAGE_4K > MMIO_BASE + MMIO_SIZE - mmio_next)
+		return NULL;
+	for (uint64_t i = 0; i < n; i++)
+		kmap_4k(va + i * PAGE_4K, first + i * PAGE_4K,
+			PTE_P | PTE_W | PTE_G | PTE_PCD | PTE_PWT | nx_bit);
+	mmio_next += n * PAGE_4K;
+	return (void *)(uintptr_t)(va + (pa - first));
+}
+
 bool mmu_kernel_readable(uint64_t va, size_t len)
 {
 	for (uint64_t p = va & ~(PAGE_4K - 1); p < va + len; p += PAGE_4K) {

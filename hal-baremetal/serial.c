@@ -5,8 +5,22 @@
  * into a ring the core reads without blocking. Whether the other end is a
  * terminal is what `ember boot` says in the boot word ember.tty=MASK (bit 0
  * stdin, 1 stdout, 2 stderr; all when absent). There is no line discipline
- * here: QEMU's stdio leaves output processing (ONLCR) to the host terminal;
- * ember.onlcr=1 sends "\r\n" for "\n" on a real serial line.
+ * here: input bytes go to the core exactly as they arrive (the core's tty
+ * does ICRNL, echo, ^C). ember.onlcr=1 says the other end does not turn
+ * "\n" into "\r\n" (a real serial line, or `ember boot` on a terminal,
+ * which clears the host's ONLCR): the HAL then sends "\r\n" itself for
+ * its log lines always, and for console output until the core takes the
+ * output processing over with hal_console_set_raw(true).
+ *
+ * A serial line has no end of input and no window size. `ember boot`
+ * adds both in band: with the boot word ember.stdin=escaped, 0xff 0xff is
+ * a data byte 0xff, 0xff 0x00 the end of input (hal_console_read returns
+ * 0 once the bytes before it are read), and 0xff "W" ROWS ";" COLS "w"
+ * (decimal digits) a new terminal size, for which the core hears
+ * kern_console_resize. No escape contains 0x01: QEMU's mux would take it
+ * for its Ctrl-A. The escapes are undone as bytes leave the UART.
+ * When the ring is full, input stays in the UART and its interrupt is off
+ * until the core reads: QEMU holds the rest back, so nothing is dropped.
  */
 #include <kern/klib.h>
 #include <uapi/errno.h>
@@ -29,18 +43,25 @@
 static uint8_t rx_ring[4096];
 static size_t rx_head, rx_tail; /* head: next to read; tail: next free */
 static bool rx_armed;
+static bool rx_escaped;	   /* ember.stdin=escaped */
+static bool rx_eof;	   /* the escaped end of input came in */
+static bool rx_irq;	   /* serial_init_irq routed the interrupt */
+static unsigned esc_state; /* 0, 1 after 0xff, 2 rows, 3 cols */
+static unsigned esc_rows, esc_cols;
+static bool resize_due;
 static unsigned tty_mask = 7;
 static bool onlcr;
+static bool raw; /* the core's line discipline processes the output */
 static unsigned short win_rows, win_cols;
 
 static void drain(void);
 
 void serial_early_init(void)
 {
-	/* Input may wait from before boot. The FIFO mode is left as the
-	 * firmware set it: switching it clears the receiver, and QEMU holds
-	 * further input back while the receive register is full. */
-	drain();
+	/* Input may wait from before boot: it stays in the UART until the
+	 * boot words say how to read it (serial_init_irq). The FIFO mode is
+	 * left as the firmware set it: switching it clears the receiver, and
+	 * QEMU holds further input back while the receive register is full. */
 	outb(COM1 + UART_IER, 0);
 	outb(COM1 + UART_LCR, 0x80); /* divisor latch */
 	outb(COM1 + 0, 1);	     /* 115200 baud */
@@ -58,10 +79,10 @@ void serial_putc_raw(char c)
 	outb(COM1 + UART_THR, (uint8_t)c);
 }
 
-static void serial_put(const char *s, size_t len)
+static void serial_put(const char *s, size_t len, bool crlf)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n' && onlcr)
+		if (s[i] == '\n' && crlf)
 			serial_putc_raw('\r');
 		serial_putc_raw(s[i]);
 	}
@@ -74,19 +95,66 @@ void serial_flush(void)
 			break;
 }
 
+/* One byte from the line, escapes undone, into the ring (which has room). */
+static void receive(uint8_t c)
+{
+	if (!rx_escaped || rx_eof) {
+		if (!rx_eof)
+			rx_ring[rx_tail++ % sizeof(rx_ring)] = c;
+		return;
+	}
+	switch (esc_state) {
+	case 0:
+		if (c == 0xff)
+			esc_state = 1;
+		else
+			rx_ring[rx_tail++ % sizeof(rx_ring)] = c;
+		return;
+	case 1:
+		esc_state = 0;
+		if (c == 0xff)
+			rx_ring[rx_tail++ % sizeof(rx_ring)] = c;
+		else if (c == 0x00)
+			rx_eof = true;
+		else if (c == 'W') {
+			esc_state = 2;
+			esc_rows = esc_cols = 0;
+		}
+		return;
+	default:
+		if (c >= '0' && c <= '9') {
+			unsigned *v = esc_state == 2 ? &esc_rows : &esc_cols;
+
+			*v = *v * 10 + (unsigned)(c - '0');
+			if (*v > 0xffff)
+				*v = 0xffff;
+		} else if (c == ';' && esc_state == 2) {
+			esc_state = 3;
+		} else {
+			if (c == 'w' && esc_state == 3) {
+				win_rows = (unsigned short)esc_rows;
+				win_cols = (unsigned short)esc_cols;
+				resize_due = true;
+			}
+			esc_state = 0;
+		}
+		return;
+	}
+}
+
 static void drain(void)
 {
 	uint8_t lsr;
 
-	while ((lsr = inb(COM1 + UART_LSR)) & LSR_DR) {
-		uint8_t c = inb(COM1 + UART_RBR);
-
+	while (rx_tail - rx_head < sizeof(rx_ring) &&
+	       ((lsr = inb(COM1 + UART_LSR)) & LSR_DR)) {
 		if (lsr == 0xff)
-			break;
-		/* A full ring drops input, as a UART overrun would. */
-		if (rx_tail - rx_head < sizeof(rx_ring))
-			rx_ring[rx_tail++ % sizeof(rx_ring)] = c;
+			break; /* no UART */
+		receive(inb(COM1 + UART_RBR));
 	}
+	if (rx_irq)
+		outb(COM1 + UART_IER,
+		     rx_tail - rx_head < sizeof(rx_ring) ? 0x01 : 0x00);
 }
 
 static void ioapic_write(uint64_t phys, uint32_t reg, uint32_t v)
@@ -113,6 +181,8 @@ static void parse_console_words(void)
 		tty_mask = (unsigned)(*v - '0');
 	v = bm_cmdline_get("onlcr");
 	onlcr = v && *v == '1';
+	v = bm_cmdline_get("stdin");
+	rx_escaped = v && strncmp(v, "escaped", 7) == 0;
 	v = bm_cmdline_get("winsize");
 	if (v) {
 		const char *end;
@@ -159,8 +229,8 @@ void serial_init_irq(void)
 	ioapic_write(ioapic, 0x10 + 2 * pin,
 		     VEC_COM1 | (level ? 1u << 15 : 0) |
 			     (active_low ? 1u << 13 : 0));
-	drain();
-	outb(COM1 + UART_IER, 0x01); /* received data available */
+	rx_irq = true;
+	drain(); /* and "received data available" on */
 }
 
 void serial_irq(void)
@@ -173,22 +243,30 @@ bool serial_event_due(void)
 	if (!rx_armed)
 		return false;
 	drain();
-	if (rx_head == rx_tail)
+	if (rx_head == rx_tail && !rx_eof)
 		return false;
 	rx_armed = false;
 	return true;
 }
 
+bool serial_resize_due(void)
+{
+	bool due = resize_due;
+
+	resize_due = false;
+	return due;
+}
+
 void hal_log(const char *msg, size_t len)
 {
-	serial_put(msg, len);
+	serial_put(msg, len, onlcr);
 	if (len == 0 || msg[len - 1] != '\n')
-		serial_put("\n", 1);
+		serial_put("\n", 1, onlcr);
 }
 
 long hal_console_write(int stream, const void *buf, size_t len)
 {
-	serial_put(buf, len);
+	serial_put(buf, len, onlcr && !raw);
 	return (long)len;
 }
 
@@ -200,12 +278,24 @@ long hal_console_read(void *buf, size_t len)
 	drain();
 	while (n < len && rx_head != rx_tail)
 		p[n++] = rx_ring[rx_head++ % sizeof(rx_ring)];
-	return n ? (long)n : -EAGAIN;
+	drain(); /* room again: input held in the UART comes in */
+	if (n)
+		return (long)n;
+	return rx_eof ? 0 : -EAGAIN;
 }
 
 void hal_console_poll(void)
 {
 	rx_armed = true;
+}
+
+int hal_console_set_raw(bool on)
+{
+	/* Input is always raw here; only output processing changes hands. */
+	if (!(tty_mask & 1))
+		return -ENOTTY;
+	raw = on;
+	return 0;
 }
 
 bool hal_console_isatty(int stream)
@@ -215,6 +305,7 @@ bool hal_console_isatty(int stream)
 	return tty_mask & (1u << stream);
 }
 
+/* The UART has no line discipline of its own: it is always raw. */
 int hal_console_winsize(unsigned short *rows, unsigned short *cols)
 {
 	if (!tty_mask)
@@ -223,4 +314,10 @@ int hal_console_winsize(unsigned short *rows, unsigned short *cols)
 	*rows = win_rows;
 	*cols = win_cols;
 	return 0;
+}
+
+/* A serial line has no settings to hand over: the core's defaults. */
+int hal_console_termios(uint32_t flags[4], uint8_t cc[17])
+{
+	return -ENOTTY;
 }

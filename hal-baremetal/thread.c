@@ -3,8 +3,9 @@
  * mmu.c for address spaces, cpu.c for the FPU and entry.S to enter user
  * mode). hal_uctx_start only queues a thread; sched_loop, which runs once
  * kmain has returned and after every trap, hands the core its pending
- * timer and console events, then enters the next queued thread with
- * iretq, or halts the CPU until an interrupt when nothing is runnable.
+ * timer, console and network events, then enters the next queued thread
+ * with iretq, or halts the CPU until an interrupt when nothing is
+ * runnable.
  * The FPU holds the state of the last thread that ran (its "owner") and
  * is saved only when another thread takes it.
  */
@@ -231,9 +232,15 @@ static void run_thread(struct hal_thread *t)
 	enter_user_frame(&f);
 }
 
+/* The core's network layer (and its console resize) may not be linked in
+ * yet. */
+extern void kern_net_event(int nic) __attribute__((weak));
+extern void kern_console_resize(void) __attribute__((weak));
+
 static void deliver_events(void)
 {
 	bool again;
+	int nic;
 
 	do {
 		again = false;
@@ -243,6 +250,14 @@ static void deliver_events(void)
 		}
 		if (serial_event_due()) {
 			kern_console_event();
+			again = true;
+		}
+		if (serial_resize_due() && kern_console_resize) {
+			kern_console_resize();
+			again = true;
+		}
+		if (vnet_event_due(&nic) && kern_net_event) {
+			kern_net_event(nic);
 			again = true;
 		}
 	} while (again);
@@ -262,7 +277,9 @@ void sched_loop(void)
 		}
 		/* Nothing to run: sleep until an interrupt (sti's one-
 		 * instruction shadow makes the check-then-halt race-free). */
-		time_program(0);
+		time_program(vnet_poll_ns() ?
+				     hal_clock_monotonic_ns() + vnet_poll_ns() :
+				     0);
 		__asm__ volatile("sti\n\thlt\n\tcli" : : : "memory");
 	}
 }

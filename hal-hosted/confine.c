@@ -10,11 +10,15 @@
  * the host at all (PTRACE_SYSEMU stops them first); the filter is the
  * second wall should anything ever let one through.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -42,6 +46,7 @@ static const char *const shared_ns_names[] = { "mnt", "net", "ipc", "uts",
 #define NSHARED (sizeof(shared_ns_types) / sizeof(shared_ns_types[0]))
 static int shared_ns_fds[NSHARED];
 static bool shared_ns_ready;
+static int stub_filter_compile(void);
 
 /* In a new child: joins the run's namespaces. 0 or -1. */
 static int join_shared_ns(void)
@@ -108,6 +113,9 @@ pid_t confine_fork(void)
 	if (!setup_done) {
 		setup_done = true;
 		shared_ns_setup();
+		if (stub_filter_compile() < 0)
+			fprintf(stderr, "ember: cannot compile the stub's seccomp "
+					"filter\n");
 	}
 	if (shared_ns_ready) {
 		long pid = syscall(SYS_clone, SIGCHLD | CLONE_NEWPID, 0, 0, 0, 0);
@@ -129,14 +137,9 @@ pid_t confine_fork(void)
 	return fork();
 }
 
-int confine_stub_seccomp(void)
+static int stub_filter_build(scmp_filter_ctx ctx)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	int rc = -ENOMEM;
-
-	if (!ctx)
-		return rc;
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2,
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2,
 			      SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_FIXED),
 			      SCMP_A4(SCMP_CMP_EQ, STUB_MEMFD));
 	if (!rc)
@@ -148,10 +151,69 @@ int confine_stub_seccomp(void)
 				      SCMP_A0(SCMP_CMP_EQ, stub_thread_flags));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(exit), 0);
-	if (!rc)
-		rc = seccomp_load(ctx);
-	seccomp_release(ctx);
 	return rc;
+}
+
+/*
+ * The stub's filter is compiled once, in the kernel process, into a BPF
+ * program; a new stub only hands that program to seccomp(2). Loading it
+ * with libseccomp inside the stub would free libseccomp's buffers after
+ * the filter is on, and a free that returns memory to the host (madvise,
+ * brk: ASan's quarantine did, about once in a few thousand forks) is a
+ * syscall the filter kills the stub for.
+ */
+static struct sock_filter *stub_bpf;
+static unsigned short stub_bpf_len;
+
+static int stub_filter_compile(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int fd = -1, rc = -ENOMEM;
+	off_t size;
+
+	if (!ctx)
+		return rc;
+	rc = stub_filter_build(ctx);
+	if (!rc) {
+		fd = memfd_create("stub-bpf", MFD_CLOEXEC);
+		rc = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	}
+	seccomp_release(ctx);
+	if (rc)
+		goto out;
+	size = lseek(fd, 0, SEEK_END);
+	rc = -EINVAL;
+	if (size <= 0 || size % sizeof(struct sock_filter) ||
+	    size / sizeof(struct sock_filter) > 0xffff)
+		goto out;
+	stub_bpf = malloc((size_t)size);
+	rc = -ENOMEM;
+	if (!stub_bpf)
+		goto out;
+	rc = -EIO;
+	if (pread(fd, stub_bpf, (size_t)size, 0) != size)
+		goto out;
+	stub_bpf_len = (unsigned short)(size / sizeof(struct sock_filter));
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int confine_stub_seccomp(void)
+{
+	struct sock_fprog prog;
+
+	if (!stub_bpf)
+		return -EINVAL;
+	prog.len = stub_bpf_len;
+	prog.filter = stub_bpf;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return -errno;
+	return 0;
 }
 
 /*

@@ -41,6 +41,8 @@ void loop_restore_host(void);
  * turn, outside any core call. */
 void loop_defer(void);
 void loop_defer_console_event(void);
+/* Calls kern_net_event(nic) whenever fd (a NIC's) is readable. */
+void loop_watch_net(int fd, int nic);
 
 /* ptrace.c */
 void ptrace_reap(void); /* handle every pending child stop */
@@ -56,11 +58,19 @@ int confine_kernel(void);        /* the kernel's own allowlist */
 /* console.c */
 void console_init(void);
 void console_restore(void);
+bool console_raw_active(void); /* the host terminal is in raw mode now */
 void console_event_ready(void); /* epoll said stdin is readable */
 int console_epoll_fd(void);
 
+/* net.c: opens the tap NAME (IFF_TAP|IFF_NO_PI, non-blocking) as NIC 0;
+ * the fd, or -errno after printing why on stderr. */
+int net_tap_open(const char *name);
+
 /* hostfs.c */
 int hostfs_set_root(const char *dir);
+
+/* blk.c: attaches `--disk FILE[,ro]` as the next disk; 0 or -errno. */
+int blk_add_disk(const char *spec);
 
 /* boot.c: `ember boot` (QEMU with the bare-metal kernel) */
 int cmd_boot(int argc, char **argv);

@@ -2,7 +2,8 @@
  * The hosted event loop (libuv): SIGCHLD brings stub stops to ptrace.c,
  * a timerfd gives the core its one-shot timer with nanosecond precision,
  * console input readiness comes through console.c's epoll fd, and
- * SIGINT/SIGTERM/SIGHUP become kern_host_signal.
+ * SIGINT/SIGTERM/SIGHUP become kern_host_signal, and a readable tap
+ * (net.c) becomes kern_net_event.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #include "hosted.h"
 
 static uv_loop_t *loop;
-static uv_signal_t sigint, sigterm, sighup;
+static uv_signal_t sigint, sigterm, sighup, sigwinch;
 static uv_poll_t timer_poll, console_poll, child_poll;
 static int timer_fd = -1, child_fd = -1;
 static uv_idle_t defer_idle;
@@ -61,6 +62,12 @@ static void on_host_signal(uv_signal_t *h, int signum)
 	kern_host_signal(signum);
 }
 
+/* The host terminal was resized: the console tty tells the guest. */
+static void on_winch(uv_signal_t *h, int signum)
+{
+	kern_console_resize();
+}
+
 static void on_timer(uv_poll_t *h, int status, int events)
 {
 	uint64_t n;
@@ -68,6 +75,20 @@ static void on_timer(uv_poll_t *h, int status, int events)
 	if (read(timer_fd, &n, sizeof(n)) != sizeof(n))
 		return;
 	kern_timer_event();
+}
+
+static uv_poll_t net_poll;
+
+static void on_net(uv_poll_t *h, int status, int events)
+{
+	kern_net_event((int)(intptr_t)h->data);
+}
+
+void loop_watch_net(int fd, int nic)
+{
+	uv_poll_init(loop, &net_poll, fd);
+	net_poll.data = (void *)(intptr_t)nic;
+	uv_poll_start(&net_poll, UV_READABLE, on_net);
 }
 
 static void on_console(uv_poll_t *h, int status, int events)
@@ -117,6 +138,7 @@ void loop_init(void)
 	watch_signal(&sigint, SIGINT, on_host_signal);
 	watch_signal(&sigterm, SIGTERM, on_host_signal);
 	watch_signal(&sighup, SIGHUP, on_host_signal);
+	watch_signal(&sigwinch, SIGWINCH, on_winch);
 
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (timer_fd < 0) {

@@ -5,6 +5,7 @@
  * after kmain returns, the libuv loop (loop.c) drives the kernel until a
  * hal_halt ends the process with the guest's status.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,13 @@ static void usage(FILE *f)
 		"  --mem SIZE        kernel memory, e.g. 512M, 2G (default 2G)\n"
 		"  --platform=NAME   trap mechanism: ptrace (default)\n"
 		"  --cmdline STR     extra kernel command line (loglevel=7, quiet)\n"
+		"  --net tap:NAME[,ip=ADDR/PREFIX][,gw=ADDR][,dhcp]\n"
+		"                    give the guest eth0 on host tap device NAME\n"
+		"                    (created when missing and allowed); static\n"
+		"                    IPv4 or DHCP; IPv6 link-local always\n"
+		"  --disk FILE[,ro]  attach FILE (an image or block device) as\n"
+		"                    /dev/vda, vdb, ... in the order given;\n"
+		"                    read-only with ,ro or when not writable\n"
 		"  --no-confine      do not load the kernel's own seccomp allowlist\n"
 		"  --stats           print the kernel's frame and kmalloc counts at\n"
 		"                    boot and at exit (the \"stats\" kernel argument)\n"
@@ -113,6 +121,74 @@ static char *guest_cwd(const char *root)
 	return strdup("/");
 }
 
+/*
+ * --net tap:NAME[,ip=A.B.C.D/P][,gw=A.B.C.D][,dhcp]: opens the tap and
+ * appends the IPv4 set-up to the kernel command line in Linux's
+ * nfsroot form, ip=CLIENT::GW:NETMASK::eth0:off or ip=dhcp. Returns the
+ * tap fd or a negative errno (already reported).
+ */
+static int parse_net(const char *spec, char *cmdline, size_t size)
+{
+	char buf[256], ip[64] = "", gw[64] = "", mask[32] = "";
+	bool dhcp = false;
+	char *save, *tok, *name;
+	int fd;
+
+	if (strncmp(spec, "tap:", 4) != 0 || strlen(spec) >= sizeof(buf)) {
+		fprintf(stderr, "ember: --net %s: expected tap:NAME[,ip=ADDR/PREFIX][,gw=ADDR][,dhcp]\n",
+			spec);
+		return -EINVAL;
+	}
+	strcpy(buf, spec + 4);
+	name = strtok_r(buf, ",", &save);
+	if (!name) {
+		fprintf(stderr, "ember: --net %s: no tap name\n", spec);
+		return -EINVAL;
+	}
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (strncmp(tok, "ip=", 3) == 0 && strlen(tok) < sizeof(ip)) {
+			char *slash = strchr(tok + 3, '/');
+			unsigned prefix = 24;
+
+			if (slash) {
+				*slash = 0;
+				prefix = (unsigned)atoi(slash + 1);
+			}
+			if (prefix > 32) {
+				fprintf(stderr, "ember: --net: bad prefix /%u\n", prefix);
+				return -EINVAL;
+			}
+			uint32_t m = prefix ? 0xffffffffu << (32 - prefix) : 0;
+			snprintf(mask, sizeof(mask), "%u.%u.%u.%u", m >> 24,
+				 (m >> 16) & 255, (m >> 8) & 255, m & 255);
+			strcpy(ip, tok + 3);
+		} else if (strncmp(tok, "gw=", 3) == 0 && strlen(tok) < sizeof(gw)) {
+			strcpy(gw, tok + 3);
+		} else if (strcmp(tok, "dhcp") == 0) {
+			dhcp = true;
+		} else {
+			fprintf(stderr, "ember: --net: unknown option '%s'\n", tok);
+			return -EINVAL;
+		}
+	}
+	struct in_addr probe;
+	if ((ip[0] && inet_pton(AF_INET, ip, &probe) != 1) ||
+	    (gw[0] && inet_pton(AF_INET, gw, &probe) != 1)) {
+		fprintf(stderr, "ember: --net %s: bad IPv4 address\n", spec);
+		return -EINVAL;
+	}
+	fd = net_tap_open(name);
+	if (fd < 0)
+		return fd;
+	size_t n = strlen(cmdline);
+	if (dhcp)
+		snprintf(cmdline + n, size - n, " ip=dhcp");
+	else if (ip[0])
+		snprintf(cmdline + n, size - n, " ip=%s::%s:%s::eth0:off", ip,
+			 gw, mask);
+	return fd;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -125,12 +201,16 @@ static int cmd_run(int argc, char **argv)
 		{ "verbose", no_argument, 0, 'v' },
 		{ "no-confine", no_argument, 0, 'n' },
 		{ "stats", no_argument, 0, 'S' },
+		{ "disk", required_argument, 0, 'd' },
+		{ "net", required_argument, 0, 'N' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *root = "/", *cmdline = "", *initramfs = NULL;
+	const char *root = "/", *cmdline = "", *net = NULL, *initramfs = NULL;
 	void *initrd = NULL;
 	size_t initrd_len = 0;
+	static char full_cmdline[8192];
+	int net_fd = -1;
 	uint64_t mem = 2ULL << 30;
 	bool strace = false, confine = true, stats = false;
 	int c;
@@ -146,6 +226,14 @@ static int cmd_run(int argc, char **argv)
 		case 'v': hosted_verbose = true; break;
 		case 'n': confine = false; break;
 		case 'S': stats = true; break;
+		case 'd':
+			if ((c = blk_add_disk(optarg)) < 0) {
+				fprintf(stderr, "ember: --disk %s: %s\n", optarg,
+					strerror(-c));
+				return 2;
+			}
+			break;
+		case 'N': net = optarg; break;
 		case 'p':
 			if (strcmp(optarg, "ptrace") != 0) {
 				fprintf(stderr,
@@ -179,6 +267,14 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "ember: cannot set up %llu bytes of memory: %s\n",
 			(unsigned long long)mem, strerror(-err));
 		return 125;
+	}
+
+	snprintf(full_cmdline, sizeof(full_cmdline), "%s", cmdline);
+	if (net) {
+		net_fd = parse_net(net, full_cmdline, sizeof(full_cmdline));
+		if (net_fd < 0)
+			return 125;
+		cmdline = full_cmdline;
 	}
 
 	if (stats) {
@@ -217,6 +313,8 @@ static int cmd_run(int argc, char **argv)
 		.strace = strace,
 	};
 	loop_init();
+	if (net_fd >= 0)
+		loop_watch_net(net_fd, 0);
 	kmain(&bi);
 	if (confine && (err = confine_kernel()) < 0) {
 		fprintf(stderr, "ember: cannot confine the kernel: %s\n",

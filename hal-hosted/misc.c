@@ -18,8 +18,12 @@ void hal_log(const char *msg, size_t len)
 	size_t n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
 
 	memcpy(buf, msg, n);
-	if (n == 0 || buf[n - 1] != '\n')
-		buf[n++] = '\n';
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	/* A raw terminal does not turn \n into \r\n for us. */
+	if (console_raw_active() && n < sizeof(buf) - 2)
+		buf[n++] = '\r';
+	buf[n++] = '\n';
 	/* One write per line so lines from the kernel do not interleave. */
 	ssize_t r = write(STDERR_FILENO, buf, n);
 	(void)r;

@@ -237,6 +237,21 @@ bool hal_console_isatty(int stream);
 /* Terminal size of the console; returns 0 and fills rows/cols, or -ENOTTY. */
 int hal_console_winsize(unsigned short *rows, unsigned short *cols);
 
+/* The core runs the line discipline of a terminal console itself (echo,
+ * editing, ^C, output processing): on=true asks the HAL to hand over the
+ * input terminal's bytes unprocessed and to send output unprocessed (raw
+ * mode), on=false to restore the terminal as it found it. The HAL must
+ * also restore it whenever the kernel ends, however it ends. Returns 0,
+ * or -ENOTTY when the input is not a terminal. Never blocks. */
+int hal_console_set_raw(bool on);
+
+/* The input terminal's settings as the kernel found them (before raw
+ * mode): Linux termios flags (flags[0..3] = c_iflag, c_oflag, c_cflag,
+ * c_lflag) and the first 17 control characters (VINTR..VEOL2), so that
+ * the console tty starts as the host terminal was. 0, or -ENOTTY (the
+ * core then uses Linux's defaults). Never blocks. */
+int hal_console_termios(uint32_t flags[4], uint8_t cc[17]);
+
 /* ------------------------------------------------------------------ */
 /* Entropy                                                              */
 /* ------------------------------------------------------------------ */
@@ -355,6 +370,10 @@ void kern_timer_event(void);
 
 /* Console input is readable (or at its end) after hal_console_poll. */
 void kern_console_event(void);
+
+/* The console terminal changed size (the host's SIGWINCH): the core asks
+ * hal_console_winsize and signals the foreground process group. */
+void kern_console_resize(void);
 
 /* The host asked the kernel to stop or interrupt (SIGINT, SIGTERM, SIGHUP
  * to the hosted kernel): signo is the Linux signal number. */

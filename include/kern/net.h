@@ -29,4 +29,20 @@ struct iovec;
 long sock_rw_iov(struct file *f, const struct iovec *iov, int iovcnt,
 		 size_t total, bool write);
 
+/*
+ * Brings networking up at boot: lwIP with lo, and one Ethernet interface
+ * ethN per HAL NIC, eth0 configured from the command line's ip= word
+ * (Linux's form ip=CLIENT::GW:NETMASK::eth0:off, or ip=dhcp). Never fails
+ * (a NIC that cannot be set up is logged and left out).
+ */
+void net_init(const char *cmdline);
+
+/* /proc/net (procnet.c, for procfs): the name of file i, NULL past the
+ * last one; the index of a name or -ENOENT; the text of file i in a
+ * kmalloc'd buffer (*len bytes) that the caller kfrees, NULL when out of
+ * memory or i is out of range. */
+const char *procnet_name(int i);
+int procnet_lookup(const char *name);
+char *procnet_generate(int i, size_t *len);
+
 #endif

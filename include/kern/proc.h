@@ -265,4 +265,22 @@ bool proc_pgrp_in_session(int pgid, int sid);
 /* The calling task has the privileges of root (Ember's CAP_* checks). */
 bool proc_capable(void);
 
+/*
+ * For signalfd(2). proc_signal_pending: the signals pending for t or its
+ * task (blocked or not). proc_signal_dequeue: takes the lowest signal of
+ * mask pending for t (its own queue first, then its task's) into *info
+ * (a struct linux_siginfo of uapi/signal.h, may be NULL); returns the
+ * signal or 0. proc_signal_queued_wq: notified (waitq_notify) whenever a
+ * signal becomes pending for any task or thread, blocked or not.
+ */
+struct linux_siginfo;
+uint64_t proc_signal_pending(struct thread *t);
+int proc_signal_dequeue(struct thread *t, uint64_t mask,
+			struct linux_siginfo *info);
+extern struct waitq proc_signal_queued_wq;
+
+/* For /proc/loadavg and /proc/stat: the last pid (or tid) handed out and
+ * how many were handed out since boot (forks and clones). */
+void proc_pid_counts(int *last, uint64_t *created);
+
 #endif

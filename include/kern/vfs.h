@@ -96,12 +96,30 @@ struct file_ops {
 	void (*release)(struct file *f);
 };
 
+/* statfs figures a filesystem reports (super_ops.statfs). */
+struct kstatfs {
+	uint64_t bsize, blocks, bfree, bavail, files, ffree, namelen;
+};
+
+/* Filesystems backed by a device (ext2) supply these; NULL elsewhere. */
+struct super_ops {
+	int (*statfs)(struct super_block *sb, struct kstatfs *st);
+	/* Writes every change back and flushes the device: 0 or -EIO. */
+	int (*sync)(struct super_block *sb);
+	/* MS_RDONLY set or cleared on the last mount: 0 or -errno. */
+	int (*remount)(struct super_block *sb, unsigned long flags);
+	/* The last mount is gone (its root dentry already put): write
+	 * back, mark the filesystem clean and free everything. */
+	void (*put_super)(struct super_block *sb);
+};
+
 struct super_block {
 	const char *fstype; /* "tmpfs", "proc", "hostfs", ... */
 	uint64_t dev;       /* st_dev */
 	uint64_t next_ino;
 	void *priv;
 	uint64_t magic; /* statfs f_type */
+	const struct super_ops *ops; /* NULL: nothing to write back */
 };
 
 struct inode {
@@ -270,6 +288,21 @@ int vfs_chdir(const struct path *p);
  * on the directory at path (after vfs_init: relative to init's root). */
 int vfs_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const void *data);
+
+/* mount(2) on a kernel-space target: also MS_REMOUNT and MS_BIND
+ * (source is then a path); only root may (-EPERM). 0 or -errno. */
+int vfs_mount_user(const char *source, const char *target,
+		   const char *fstype, unsigned long flags, const void *data);
+/* umount2(2) of the mount whose root is at target (MNT_DETACH,
+ * UMOUNT_NOFOLLOW): -EINVAL when no mount point, -EBUSY while in use. */
+int vfs_umount(const char *target, int flags);
+/* Writes back every filesystem (sync(2)): 0 or the first error. */
+int vfs_sync_all(void);
+/* syncfs(2) for the filesystem of sb. */
+int vfs_sync_sb(struct super_block *sb);
+/* At power-off: every writable device-backed filesystem is written back
+ * and marked clean. */
+void vfs_shutdown(void);
 
 /* Boots the VFS: the root filesystem (hostfs when bi->root_is_hostfs,
  * else tmpfs with the initramfs unpacked), then /dev, /proc, /sys, /tmp. */

@@ -90,6 +90,7 @@
 #define EALREADY 114
 #define EINPROGRESS 115
 #define ESTALE 116
+#define EUCLEAN 117 /* the kernel's EFSCORRUPTED */
 #define EDQUOT 122
 #define ECANCELED 125
 #define ENOKEY 126

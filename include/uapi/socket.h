@@ -37,9 +37,12 @@
 #define SOL_UDP 17
 #define SOL_IPV6 41
 #define IPPROTO_IP 0
+#define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41
+#define IPPROTO_ICMPV6 58
+#define IPPROTO_RAW 255
 
 /* SOL_SOCKET options (socket(7)). */
 #define SO_DEBUG 1

@@ -29,6 +29,7 @@ _Static_assert(offsetof(struct statfs, f_flags) == 80, "f_flags");
 #define SYSFS_MAGIC 0x62656572
 #define DEVPTS_SUPER_MAGIC 0x1cd1
 #define RAMFS_MAGIC 0x858458f6
+#define EXT2_SUPER_MAGIC 0xef53
 #define PIPEFS_MAGIC 0x50495045
 #define ANON_INODE_FS_MAGIC 0x09041934
 /* hostfs has no Linux number of its own; Ember uses this one. */

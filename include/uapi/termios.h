@@ -146,8 +146,40 @@ _Static_assert(sizeof(struct winsize) == 8, "struct winsize size");
 #define TCSETS2 0x402C542B
 #define TCSETSW2 0x402C542C
 #define TCSETSF2 0x402C542D
+#define TIOCEXCL 0x540C
+#define TIOCNXCL 0x540D
+#define TIOCSTI 0x5412
+#define TIOCPKT 0x5420
+#define TIOCSETD 0x5423
+#define TIOCGETD 0x5424
+#define TCSBRKP 0x5425
+#define TIOCVHANGUP 0x5437
+#define TIOCGPTN 0x80045430   /* _IOR('T', 0x30, unsigned int) */
+#define TIOCSPTLCK 0x40045431 /* _IOW('T', 0x31, int) */
+#define TIOCGPKT 0x80045438   /* _IOR('T', 0x38, int) */
+#define TIOCGPTLCK 0x80045439 /* _IOR('T', 0x39, int) */
+#define TIOCGEXCL 0x80045440  /* _IOR('T', 0x40, int) */
+#define TIOCGPTPEER 0x5441    /* _IO('T', 0x41) */
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 #define FIOASYNC 0x5452
+
+/* TCFLSH and TCXONC arguments */
+#define TCIFLUSH 0
+#define TCOFLUSH 1
+#define TCIOFLUSH 2
+#define TCOOFF 0
+#define TCOON 1
+#define TCIOFF 2
+#define TCION 3
+
+/* TIOCPKT status bytes (ioctl_tty(2)) */
+#define TIOCPKT_DATA 0
+#define TIOCPKT_FLUSHREAD 1
+#define TIOCPKT_FLUSHWRITE 2
+#define TIOCPKT_STOP 4
+#define TIOCPKT_START 8
+#define TIOCPKT_NOSTOP 16
+#define TIOCPKT_DOSTOP 32
 
 #endif

@@ -87,7 +87,9 @@ static struct mount *pseudo_mount(struct pseudo_fs *fs)
 
 bool is_pseudo_mount(const struct mount *mnt)
 {
-	return mnt && (mnt == pipefs.mnt || mnt == anonfs.mnt);
+	/* sockfs (sockfs.c) keeps its mount private: known by its magic. */
+	return mnt && (mnt == pipefs.mnt || mnt == anonfs.mnt ||
+		       (mnt->sb && mnt->sb->magic == 0x534f434bULL));
 }
 
 struct inode *pipefs_inode_new(void)

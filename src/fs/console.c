@@ -1,12 +1,13 @@
 /*
- * console.c: the console as a terminal device (/dev/console, /dev/tty and
- * the first three fds of init). Output goes to the HAL stream the file was
- * opened on (OUT or ERR); input comes from hal_console_read, and a reader
- * that finds nothing parks on console_wq until kern_console_event. A small
- * buffer lets poll and FIONREAD look at input without losing it. Terminal
- * settings are stored and reported but line discipline is the host's.
- * Layer: driver; relies on the HAL console, uaccess and sched.h blocking.
+ * console.c: /dev/console, /dev/tty and init's fds 0-2. With a terminal on
+ * the HAL's input the console is a tty (tty.c, raw HAL, input pulled at
+ * once so ^C reaches a busy group, init's controlling terminal); else
+ * bytes pass through to the file's HAL stream, input is read on demand
+ * (a look-ahead buffer serves poll and FIONREAD) and a terminal stream
+ * answers termios ioctls from stored settings.
+ * Layer: driver; relies on tty.c, the HAL console, uaccess and sched.h.
  */
+#include <kern/tty.h>
 #include <kern/uaccess.h>
 #include <uapi/termios.h>
 
@@ -24,22 +25,180 @@ static bool term_set;
 static struct winsize winsz; /* from TIOCSWINSZ */
 static int fg_pgrp;	     /* 0: the reading task's own group */
 
+/* The console as a tty, once the HAL's input is known to be a terminal. */
+static struct tty con_tty;
+static bool con_ldisc;
+static int con_out = HAL_CON_OUT; /* where the tty's output goes */
+
 static int stream_of(struct file *f)
 {
 	return (int)(uintptr_t)f->priv;
+}
+
+static void console_pull(void);
+
+static long con_drv_write(struct tty *t, const void *buf, size_t len)
+{
+	/* An error of the host side loses the bytes, as a dead line would. */
+	hal_console_write(con_out, buf, len);
+	return (long)len;
+}
+
+static void con_drv_input_room(struct tty *t)
+{
+	console_pull();
+}
+
+static int con_drv_open(struct tty *t, struct file *f)
+{
+	return console_open_file(f, con_out);
+}
+
+static const struct tty_ops con_tty_ops = {
+	.write = con_drv_write,
+	.input_room = con_drv_input_room,
+	.open = con_drv_open,
+};
+
+/* Moves what the HAL has into the line discipline, as far as the queue
+ * has room; arms the HAL for more. */
+static void console_pull(void)
+{
+	static bool pulling;
+	char buf[256];
+
+	/* A ^C flushing the queue asks for more input from inside this
+	 * loop: the bytes still in buf must go first. */
+	if (pulling)
+		return;
+	pulling = true;
+	while (!con_tty.input_eof) {
+		size_t room = tty_input_room(&con_tty);
+		long n;
+
+		if ((con_tty.termios.c_lflag & ICANON) && room == 0)
+			room = 1; /* canonical input never stalls: it drops */
+		if (room == 0)
+			break;
+		n = hal_console_read(buf, MIN(room, sizeof(buf)));
+		if (n == -EAGAIN) {
+			hal_console_poll();
+			break;
+		}
+		if (n <= 0) {
+			/* End of input (the terminal went away). */
+			con_tty.input_eof = true;
+			waitq_wake_all(&con_tty.read_wq);
+			waitq_notify(&con_tty.poll_wq, POLLIN | POLLHUP);
+			break;
+		}
+		tty_receive(&con_tty, buf, (size_t)n);
+	}
+	pulling = false;
+}
+
+static void console_resize(void)
+{
+	unsigned short rows, cols;
+	struct winsize ws;
+
+	if (hal_console_winsize(&rows, &cols) < 0)
+		return;
+	ws = con_tty.winsize;
+	ws.ws_row = rows;
+	ws.ws_col = cols;
+	tty_set_winsize(&con_tty, &ws);
+}
+
+/* Is the console a tty now? The first time the HAL says its input is a
+ * terminal, the tty starts: raw host side, init's controlling terminal. */
+static bool console_ldisc(void)
+{
+	struct task *init;
+	uint32_t fl[4];
+	uint8_t cc[17];
+
+	if (con_ldisc)
+		return true;
+	if (!hal_console_isatty(HAL_CON_IN))
+		return false;
+	con_ldisc = true;
+	tty_init(&con_tty, &con_tty_ops, uapi_makedev(5, 1));
+	/* The host terminal's own settings (IUTF8, its erase key...), as a
+	 * program started from it would find them. */
+	if (hal_console_termios(fl, cc) == 0) {
+		con_tty.termios.c_iflag = fl[0];
+		con_tty.termios.c_oflag = fl[1];
+		con_tty.termios.c_cflag = fl[2];
+		con_tty.termios.c_lflag = fl[3];
+		memcpy(con_tty.termios.c_cc, cc, sizeof(cc));
+	}
+	con_out = hal_console_isatty(HAL_CON_OUT) ? HAL_CON_OUT :
+		  hal_console_isatty(HAL_CON_ERR) ? HAL_CON_ERR :
+						    HAL_CON_OUT;
+	console_resize();
+	if (hal_console_set_raw(true) < 0)
+		pr_warn("console: the host terminal stays in cooked mode");
+	init = task_find(1);
+	if (init && init->state == TASK_ALIVE)
+		tty_set_ctty(&con_tty, init);
+	console_pull();
+	return true;
+}
+
+/* A console file works as the tty when its own stream is the terminal. */
+static bool is_tty_file(struct file *f)
+{
+	int stream = stream_of(f);
+
+	return console_ldisc() &&
+	       (stream == HAL_CON_IN || hal_console_isatty(stream));
 }
 
 int console_open_file(struct file *f, int stream)
 {
 	f->ops = &console_fops;
 	f->priv = (void *)(uintptr_t)stream;
+	if (console_ldisc())
+		return tty_open(&con_tty, f->flags, false);
 	return 0;
+}
+
+int console_open_dev(struct file *f)
+{
+	return console_open_file(f, console_ldisc() ? con_out : HAL_CON_OUT);
+}
+
+int console_open_ctty(struct file *f)
+{
+	if (console_ldisc() || tty_of_task(cur_task()))
+		return tty_open_ctty(f);
+	/* Passing through: the host's terminal, if it has one, is ours. */
+	if (hal_console_isatty(HAL_CON_OUT) || hal_console_isatty(HAL_CON_ERR))
+		return console_open_file(f, HAL_CON_OUT);
+	return -ENXIO;
 }
 
 void kern_console_event(void)
 {
+	if (con_ldisc)
+		console_pull();
 	/* Readers parked here, and poll/epoll hooks on the queue. */
 	waitq_notify(&console_wq, POLLIN | POLLRDNORM);
+	sched_run_pending();
+}
+
+int tty_console_fg_pgrp(void)
+{
+	if (con_ldisc)
+		return con_tty.pgrp;
+	return fg_pgrp;
+}
+
+void kern_console_resize(void)
+{
+	if (con_ldisc)
+		console_resize();
 	sched_run_pending();
 }
 
@@ -67,6 +226,8 @@ static long console_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 {
 	long n;
 
+	if (console_ldisc())
+		return tty_read(&con_tty, f, buf, len);
 	if (len == 0)
 		return 0;
 	if (in_off < in_len) {
@@ -97,6 +258,8 @@ static long console_write(struct file *f, const void *buf, size_t len,
 {
 	int stream = stream_of(f);
 
+	if (is_tty_file(f))
+		return tty_write(&con_tty, f, buf, len);
 	if (stream == HAL_CON_IN)
 		stream = HAL_CON_OUT;
 	if (len == 0)
@@ -112,8 +275,16 @@ static long console_llseek(struct file *f, int64_t off, int whence)
 static unsigned console_poll(struct file *f, struct waitq **wq)
 {
 	unsigned mask = FS_POLLOUT;
-	long n = look_ahead();
+	long n;
 
+	if (is_tty_file(f))
+		return tty_poll(&con_tty, f, wq);
+	if (console_ldisc()) {
+		/* Output to a redirected stream; input from the tty. */
+		mask = tty_poll(&con_tty, f, wq) & (POLLIN | POLLHUP);
+		return mask | FS_POLLOUT;
+	}
+	n = look_ahead();
 	if (wq)
 		*wq = &console_wq;
 	if (n >= 0)
@@ -123,26 +294,6 @@ static unsigned console_poll(struct file *f, struct waitq **wq)
 	else
 		mask |= FS_POLLERR;
 	return mask;
-}
-
-static void default_termios(struct termios *t)
-{
-	static const uint8_t cc[NCCS] = {
-		[VINTR] = 003,	  [VQUIT] = 034,    [VERASE] = 0177,
-		[VKILL] = 025,	  [VEOF] = 004,	    [VTIME] = 0,
-		[VMIN] = 1,	  [VSWTC] = 0,	    [VSTART] = 021,
-		[VSTOP] = 023,	  [VSUSP] = 032,    [VEOL] = 0,
-		[VREPRINT] = 022, [VDISCARD] = 017, [VWERASE] = 027,
-		[VLNEXT] = 026,	  [VEOL2] = 0,
-	};
-
-	memset(t, 0, sizeof(*t));
-	t->c_iflag = ICRNL | IXON;
-	t->c_oflag = OPOST | ONLCR;
-	t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
-	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL |
-		     ECHOKE;
-	memcpy(t->c_cc, cc, NCCS);
 }
 
 static long console_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
@@ -155,6 +306,13 @@ static long console_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 	int v;
 	long n;
 
+	if (is_tty_file(f))
+		return tty_ioctl(&con_tty, f, cmd, arg);
+	if (console_ldisc()) {
+		if (cmd != FIONREAD)
+			return -ENOTTY;
+		return tty_ioctl(&con_tty, f, cmd, arg);
+	}
 	switch (cmd) {
 	case TCGETS:
 		if (!tty)
@@ -162,7 +320,7 @@ static long console_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 		if (term_set)
 			tio = term;
 		else
-			default_termios(&tio);
+			tty_default_termios(&tio);
 		return copy_to_user(arg, &tio, sizeof(tio));
 	case TCSETS:
 	case TCSETSW:

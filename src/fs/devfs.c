@@ -2,9 +2,12 @@
  * devfs.c: /dev and the character devices. /dev is a tmpfs instance filled
  * at mount with the standard nodes and links; opening any character node
  * (here, or one made with mknod elsewhere) dispatches on its device number
- * to a driver: null, zero, full, random/urandom and the console (console.c).
+ * to a driver: null, zero, full, random/urandom, the console and /dev/tty
+ * (console.c), /dev/ptmx and /dev/pts/N (pty.c).
  * Layer: filesystem + drivers; relies on tmpfs, hal_entropy and the VFS.
  */
+#include <kern/blkdev.h>
+#include <kern/tty.h>
 #include <uapi/statfs.h>
 
 #include "internal.h"
@@ -82,24 +85,29 @@ static const struct file_ops random_fops = {
 
 struct chrdev {
 	uint32_t major, minor;
-	const struct file_ops *fops; /* NULL: the console */
+	const struct file_ops *fops; /* NULL: open_fn (terminals) */
+	int (*open_fn)(struct file *f);
 };
 
 static const struct chrdev chrdevs[] = {
 	{ 1, 3, &null_fops },	{ 1, 5, &zero_fops },	{ 1, 7, &full_fops },
-	{ 1, 8, &random_fops }, { 1, 9, &random_fops }, { 5, 0, NULL },
-	{ 5, 1, NULL },
+	{ 1, 8, &random_fops }, { 1, 9, &random_fops },
+	{ 5, 0, NULL, console_open_ctty },
+	{ 5, 1, NULL, console_open_dev },
+	{ 5, 2, NULL, pty_master_open },
 };
 
 int chrdev_open(uint64_t rdev, struct file *f)
 {
 	uint32_t major = uapi_major(rdev), minor = uapi_minor(rdev);
 
+	if (major == 136) /* /dev/pts/N (pty.c) */
+		return pty_slave_open(minor, f);
 	for (size_t i = 0; i < ARRAY_SIZE(chrdevs); i++) {
 		if (chrdevs[i].major != major || chrdevs[i].minor != minor)
 			continue;
 		if (!chrdevs[i].fops)
-			return console_open_file(f, HAL_CON_OUT);
+			return chrdevs[i].open_fn(f);
 		f->ops = chrdevs[i].fops;
 		return 0;
 	}
@@ -121,6 +129,7 @@ static const struct devnode devnodes[] = {
 	{ "urandom", S_IFCHR | 0666, 1, 9, NULL },
 	{ "tty", S_IFCHR | 0666, 5, 0, NULL },
 	{ "console", S_IFCHR | 0600, 5, 1, NULL },
+	{ "ptmx", S_IFCHR | 0666, 5, 2, NULL },
 	{ "shm", S_IFDIR | 01777, 0, 0, NULL },
 	{ "pts", S_IFDIR | 0755, 0, 0, NULL },
 	{ "fd", S_IFLNK | 0777, 0, 0, "/proc/self/fd" },
@@ -133,6 +142,7 @@ struct dentry *devfs_mount(const char *source, unsigned long flags,
 			   const void *data)
 {
 	struct dentry *root = tmpfs_mount_as("devtmpfs", TMPFS_MAGIC, 0755);
+	struct dentry *pts;
 
 	if (IS_ERR(root))
 		return root;
@@ -146,6 +156,12 @@ struct dentry *devfs_mount(const char *source, unsigned long flags,
 			dentry_put(root);
 			return ERR_PTR(err);
 		}
+	}
+	blkdev_devfs_populate(root->inode);
+	pts = dentry_lookup(root, "pts");
+	if (!IS_ERR(pts)) {
+		pty_set_dir(pts); /* the first /dev holds the pty nodes */
+		dentry_put(pts);
 	}
 	return root;
 }

@@ -100,6 +100,7 @@ void files_put(struct files *fs)
 
 		/* Clear the slot first: a release may look at the table. */
 		fs->fd[i] = NULL;
+		fcntl_lock_close(fs, f);
 		file_put(f);
 	}
 	kfree(fs->fd);
@@ -115,6 +116,7 @@ void files_close_on_exec(struct files *fs)
 
 			fs->fd[i] = NULL;
 			fs->flags[i] = 0;
+			fcntl_lock_close(fs, f);
 			file_put(f);
 		}
 	}
@@ -179,6 +181,7 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
 	old = fs->fd[fd];
 	fs->fd[fd] = f;
 	fs->flags[fd] = cloexec ? FD_CLOEXEC_FLAG : 0;
+	fcntl_lock_close(fs, old);
 	file_put(old);
 	return fd;
 }
@@ -216,6 +219,7 @@ int fd_close(int fd)
 	f = fs->fd[fd];
 	fs->fd[fd] = NULL;
 	fs->flags[fd] = 0;
+	fcntl_lock_close(fs, f);
 	file_put(f);
 	return 0;
 }
@@ -278,6 +282,7 @@ int fd_close_range(unsigned first, unsigned last, unsigned flags)
 		}
 		fs->fd[fd] = NULL;
 		fs->flags[fd] = 0;
+		fcntl_lock_close(fs, f);
 		file_put(f);
 	}
 	return 0;

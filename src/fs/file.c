@@ -6,6 +6,7 @@
  * Layer: VFS core; relies on the walk, the filesystems' ops, vm_access and
  * the sched.h blocking protocol.
  */
+#include <kern/blkdev.h>
 #include <kern/uaccess.h>
 #include <kern/vm.h>
 
@@ -69,7 +70,9 @@ struct file *vfs_open_path(const struct path *p, unsigned flags)
 		err = chrdev_open(ino->rdev, f);
 	else if (S_ISFIFO(ino->mode))
 		err = pipe_fifo_open ? pipe_fifo_open(ino, f) : -ENXIO;
-	else if (S_ISBLK(ino->mode) || S_ISSOCK(ino->mode))
+	else if (S_ISBLK(ino->mode))
+		err = blkdev_open(ino->rdev, f);
+	else if (S_ISSOCK(ino->mode))
 		err = -ENXIO;
 	else if (ino->iops && ino->iops->open)
 		err = ino->iops->open(ino, f);
@@ -379,10 +382,11 @@ static int rw_probe(void *kptr, size_t len, void *arg)
 	return 0;
 }
 
-/* The counters of eventfd and timerfd files are records that must reach
- * the op whole even when the user buffer crosses a page: they go through
- * a small kernel buffer instead of page by page (a record is 8 bytes). */
-#define RW_BOUNCE_MAX 64
+/* The counters of eventfd and timerfd files and signalfd's siginfo are
+ * records that must reach the op whole even when the user buffer crosses
+ * a page: they go through a small kernel buffer instead of page by page
+ * (a record is 8 or 128 bytes; a signalfd read returns at most 4). */
+#define RW_BOUNCE_MAX 512
 
 static long rw_bounce(struct file *f, struct mm *mm, uaddr_t buf, size_t len,
 		      uint64_t *pos, bool write)

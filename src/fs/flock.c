@@ -95,6 +95,8 @@ void flock_file_release(struct file *f)
 	struct flock_node *n;
 	struct flock_holder *h;
 
+	fcntl_lock_file_release(f);
+	vfs_tmpfile_release(f);
 	if (list_empty(&flock_nodes) || !f->inode)
 		return;
 	n = node_find(f->inode, false);
@@ -139,8 +141,10 @@ long sys_flock(int fd, int operation)
 	if (conflicts(n, f, exclusive)) {
 		if (operation & LOCK_NB)
 			err = -EWOULDBLOCK;
-		else if (fs_signal_pending() || !current)
+		else if (!current)
 			err = -EINTR;
+		else if (fs_signal_pending())
+			err = -ERESTARTSYS; /* signal(7): restarted with SA_RESTART */
 		else
 			err = sched_block(&n->wq, 0);
 		if (err != -EKBLOCK)

@@ -99,6 +99,14 @@ void walk_parent_put(struct walk_parent *wp);
  */
 int vfs_walk_create(int dirfd, const char *path, bool follow,
 		    struct walk_parent *wp, struct path *child);
+/* openat2: RESOLVE_* flags (uapi/openat2.h) for the next walk that
+ * starts, which takes and clears them; 0 clears them unused. */
+void namei_set_resolve(unsigned resolve);
+/* O_TMPFILE (sys_open.c): may ino, an unnamed file of an O_TMPFILE open
+ * without O_EXCL, get a name (linkat)? True once per such file. */
+bool vfs_tmpfile_linkable(struct inode *ino);
+/* The last close of f: forget it as an O_TMPFILE (from flock.c). */
+void vfs_tmpfile_release(struct file *f);
 /* Task root / cwd of current (the global root when there is no task). */
 void vfs_get_root(struct path *out);
 void vfs_get_cwd(struct path *out);
@@ -138,6 +146,10 @@ bool vfs_seekable(struct file *f);
 int chrdev_open(uint64_t rdev, struct file *f);
 extern const struct file_ops console_fops;
 int console_open_file(struct file *f, int stream);
+/* /dev/console (5,1) and /dev/tty (5,0, current's controlling terminal:
+ * -ENXIO without one). */
+int console_open_dev(struct file *f);
+int console_open_ctty(struct file *f);
 
 /* poll(2) event bits, as file_ops.poll reports them (uapi/poll.h). */
 #define FS_POLLIN POLLIN
@@ -218,6 +230,14 @@ void pipe_consume(struct file *f, size_t n);
 /* ---- what the last close of an open file must undo ---- */
 void epoll_file_release(struct file *f); /* epoll.c: drop watches of f */
 void flock_file_release(struct file *f); /* flock.c: drop f's lock */
+/* fcntl_lock.c: record locks. fcntl_lock runs F_GETLK, F_SETLK(W) and
+ * F_OFD_* for f with the user struct flock at arg. fcntl_lock_close: the
+ * process owning fd table owner closed a descriptor of f (its POSIX locks
+ * on f's inode go); the fd table calls it before putting the file.
+ * fcntl_lock_file_release: the last close of f (its OFD locks go). */
+long fcntl_lock(struct file *f, int cmd, uaddr_t arg);
+void fcntl_lock_close(struct files *owner, struct file *f);
+void fcntl_lock_file_release(struct file *f);
 
 /* ---- fd ranges (fdtable.c) ---- */
 /* close_range(2) on current's table: flags CLOSE_RANGE_UNSHARE and

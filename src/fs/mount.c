@@ -1,16 +1,23 @@
 /*
  * mount.c: the mount table and the filesystem type list. A mount stacks a
  * filesystem's root dentry on a directory dentry of its parent mount; the
- * walk crosses it down (mount_follow_down) and back up at "..". Mounts are
- * never taken down (no umount yet), so paths do not count mount references.
+ * walk crosses it down (mount_follow_down) and back up at "..". Paths do
+ * not count mount references: a mount is busy while its root dentry has
+ * holders besides the mount (every dentry below holds its parent), and a
+ * lazily detached mount stays allocated until that is no longer so.
+ * Also remount, bind mounts, sync of every filesystem and the shutdown.
  * Layer: VFS core; relies on the dentry cache and the filesystems' mount
- * functions.
+ * functions and super_ops.
  */
+#include <uapi/mount.h>
 #include <uapi/statfs.h>
 
+#include "ext2.h"
 #include "internal.h"
 
 static LIST_HEAD(mount_table);
+/* Lazily unmounted (MNT_DETACH) mounts whose files are still open. */
+static LIST_HEAD(detached);
 static struct mount *root_mount;
 static uint32_t next_anon_dev = 1;
 
@@ -18,6 +25,7 @@ static const struct fs_type fs_types[] = {
 	{ "tmpfs", tmpfs_mount },    { "ramfs", tmpfs_mount },
 	{ "devtmpfs", devfs_mount }, { "proc", procfs_mount },
 	{ "sysfs", sysfs_mount },    { "hostfs", hostfs_mount },
+	{ "ext2", ext2_mount },
 };
 
 struct super_block *sb_alloc(const char *fstype, uint64_t magic)
@@ -114,6 +122,9 @@ int mount_at(const struct path *p, const char *source, const char *fstype,
 	root = type->mount(source, flags, data);
 	if (IS_ERR(root))
 		return (int)PTR_ERR(root);
+	/* A read-only disk or unknown features make the mount read-only. */
+	if (ext2_sb_rdonly(root->inode->sb))
+		flags |= MS_RDONLY;
 	m = mount_new(root, source ? source : fstype, flags);
 	if (!m) {
 		dentry_put(root);
@@ -211,7 +222,8 @@ int vfs_init(const struct boot_info *bi)
 	} else if (bi->initramfs && bi->initramfs_len) {
 		err = mount_root("tmpfs", "rootfs");
 		if (err == 0)
-			err = initramfs_unpack(bi->initramfs, bi->initramfs_len);
+			err = initramfs_unpack(bi->initramfs,
+					       bi->initramfs_len);
 	} else {
 		err = mount_root("tmpfs", "rootfs");
 	}
@@ -224,4 +236,254 @@ int vfs_init(const struct boot_info *bi)
 	boot_mount("sys", "sysfs", 0555, NULL);
 	boot_mount("tmp", "tmpfs", 01777, "mode=1777");
 	return 0;
+}
+
+/* ---- mount(2), umount2(2), sync ---- */
+
+static bool has_children(struct mount *m)
+{
+	struct mount *c;
+
+	list_for_each_entry(c, &mount_table, link)
+		if (c->parent == m)
+			return true;
+	/* A detached child still walks ".." into its parent. */
+	list_for_each_entry(c, &detached, link)
+		if (c->parent == m)
+			return true;
+	return false;
+}
+
+static bool sb_in_use(struct super_block *sb)
+{
+	struct mount *m;
+
+	list_for_each_entry(m, &mount_table, link)
+		if (m->sb == sb)
+			return true;
+	list_for_each_entry(m, &detached, link)
+		if (m->sb == sb)
+			return true;
+	return false;
+}
+
+/* Frees a mount already off both lists; the last mount of a device
+ * filesystem takes its super block down. */
+static void mount_release(struct mount *m)
+{
+	struct super_block *sb = m->sb;
+
+	dentry_put(m->mountpoint);
+	dentry_put(m->root);
+	if (!sb_in_use(sb) && sb->ops && sb->ops->put_super)
+		sb->ops->put_super(sb);
+	kfree(m->source);
+	kfree(m);
+}
+
+/* Frees the detached mounts nobody uses any more. */
+static void reap_detached(void)
+{
+	struct mount *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &detached, link) {
+		if (m->root->refcount > 1)
+			continue;
+		list_del(&m->link);
+		mount_release(m);
+	}
+}
+
+/* Resolves target to the root of the mount on it: 0 with *out (its
+ * references dropped: mounts stay until umount), or -EINVAL. */
+static int find_mount(const char *target, unsigned lf, struct mount **out)
+{
+	struct path p;
+	int err = vfs_walk(AT_FDCWD, target, lf, &p);
+
+	if (err < 0)
+		return err;
+	err = p.dentry == p.mnt->root ? 0 : -EINVAL;
+	*out = p.mnt;
+	path_put(&p);
+	return err;
+}
+
+int vfs_umount(const char *target, int flags)
+{
+	struct mount *m;
+	bool busy;
+	int err;
+
+	if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	if ((flags & MNT_EXPIRE) && (flags & (MNT_FORCE | MNT_DETACH)))
+		return -EINVAL;
+	reap_detached();
+	err = find_mount(target, (flags & UMOUNT_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
+			 &m);
+	if (err < 0)
+		return err;
+	if (m == root_mount)
+		return -EBUSY;
+	busy = m->root->refcount > 1 || has_children(m);
+	if (flags & MNT_EXPIRE)
+		return busy ? -EBUSY : -EAGAIN;
+	if (busy && (!(flags & MNT_DETACH) || has_children(m)))
+		return -EBUSY;
+	list_del(&m->link);
+	m->mountpoint->mounted--;
+	if (busy) {
+		/* Open files keep using it; it is freed once they are gone. */
+		if (m->sb->ops && m->sb->ops->sync)
+			m->sb->ops->sync(m->sb);
+		list_add_tail(&m->link, &detached);
+		return 0;
+	}
+	mount_release(m);
+	return 0;
+}
+
+static int do_remount(const char *target, unsigned long flags)
+{
+	struct super_block *sb;
+	struct mount *m, *o;
+	bool ro = flags & MS_RDONLY;
+	int err = find_mount(target, LOOKUP_FOLLOW, &m);
+
+	if (err < 0)
+		return err;
+	if (flags & MS_BIND) {
+		/* Only this mount's flags change, not the filesystem's. */
+		m->flags = (m->flags & ~(unsigned)MS_RDONLY) |
+			   (ro ? MS_RDONLY : 0);
+		return 0;
+	}
+	sb = m->sb;
+	if (sb->ops && sb->ops->remount) {
+		err = sb->ops->remount(sb, flags);
+		if (err < 0)
+			return err;
+	}
+	/* The filesystem is read-only for every mount of it, or writable
+	 * again through this one. */
+	list_for_each_entry(o, &mount_table, link)
+		if (o->sb == sb && (ro || o == m))
+			o->flags = (o->flags & ~(unsigned)MS_RDONLY) |
+				   (ro ? MS_RDONLY : 0);
+	return 0;
+}
+
+static int do_bind(const char *source, const char *target, unsigned long flags)
+{
+	struct path from, to;
+	struct mount *m;
+	int err;
+
+	if (!source)
+		return -EINVAL;
+	err = vfs_walk(AT_FDCWD, source, LOOKUP_FOLLOW, &from);
+	if (err < 0)
+		return err;
+	err = vfs_walk(AT_FDCWD, target, LOOKUP_FOLLOW, &to);
+	if (err < 0)
+		goto out_from;
+	err = -ENOTDIR;
+	if (!S_ISDIR(from.dentry->inode->mode) ||
+	    !S_ISDIR(to.dentry->inode->mode))
+		goto out;
+	err = -ENOMEM;
+	dentry_get(from.dentry);
+	m = mount_new(from.dentry, from.mnt->source, flags & MS_RDONLY);
+	if (!m) {
+		dentry_put(from.dentry);
+		goto out;
+	}
+	m->parent = to.mnt;
+	m->mountpoint = to.dentry;
+	dentry_get(to.dentry);
+	to.dentry->mounted++;
+	list_add_tail(&m->link, &mount_table);
+	err = 0;
+out:
+	path_put(&to);
+out_from:
+	path_put(&from);
+	return err;
+}
+
+int vfs_mount_user(const char *source, const char *target, const char *fstype,
+		   unsigned long flags, const void *data)
+{
+	const unsigned long propagation = MS_SHARED | MS_PRIVATE | MS_SLAVE |
+					  MS_UNBINDABLE;
+	struct mount *m;
+	int err;
+
+	reap_detached();
+	if (flags & MS_REMOUNT)
+		return do_remount(target, flags);
+	if (flags & MS_BIND)
+		return do_bind(source, target, flags);
+	if (flags & propagation) {
+		/* Ember has no mount propagation: every mount is already
+		 * private, which is all these can ask for on one namespace
+		 * without peers. */
+		err = find_mount(target, LOOKUP_FOLLOW, &m);
+		return err;
+	}
+	if (flags & MS_MOVE)
+		return -EINVAL;
+	if (!fstype)
+		return -EINVAL;
+	if (!fs_type_find(fstype))
+		return -ENODEV;
+	return vfs_mount(source, target, fstype,
+			 flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+				  MS_NOATIME | MS_NODIRATIME | MS_RELATIME),
+			 data);
+}
+
+int vfs_sync_sb(struct super_block *sb)
+{
+	if (sb && sb->ops && sb->ops->sync)
+		return sb->ops->sync(sb);
+	return 0;
+}
+
+int vfs_sync_all(void)
+{
+	struct mount *m;
+	int ret = 0, err;
+
+	reap_detached();
+	list_for_each_entry(m, &mount_table, link) {
+		err = vfs_sync_sb(m->sb);
+		if (err < 0 && ret == 0)
+			ret = err;
+	}
+	list_for_each_entry(m, &detached, link) {
+		err = vfs_sync_sb(m->sb);
+		if (err < 0 && ret == 0)
+			ret = err;
+	}
+	return ret;
+}
+
+static void shutdown_list(struct list_head *list)
+{
+	struct mount *m;
+
+	list_for_each_entry(m, list, link)
+		if (m->sb->ops && m->sb->ops->remount &&
+		    m->sb->ops->remount(m->sb, MS_RDONLY) < 0)
+			pr_warn("vfs: cannot write %s back at shutdown",
+				m->source);
+}
+
+void vfs_shutdown(void)
+{
+	reap_detached();
+	shutdown_list(&mount_table);
+	shutdown_list(&detached);
 }

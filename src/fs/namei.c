@@ -7,6 +7,8 @@
  * symlink target or a run of ".." stays inside the guest's tree.
  * Layer: VFS core; relies on the dentry cache, the mount table and fds.
  */
+#include <uapi/openat2.h>
+
 #include "internal.h"
 
 struct nameidata {
@@ -16,7 +18,21 @@ struct nameidata {
 	char last[NAME_MAX + 1];
 	enum last_type type;
 	bool trailing;
+	unsigned resolve; /* openat2's RESOLVE_* for this walk */
 };
+
+/* openat2's RESOLVE_* flags for the next walk that starts (set by
+ * namei_set_resolve; the walk takes them and clears them). The core
+ * handles one call at a time and opens walk once, so nothing else can
+ * start a walk in between. */
+static unsigned next_resolve;
+
+void namei_set_resolve(unsigned resolve)
+{
+	next_resolve = resolve;
+}
+
+#define RESOLVE_SCOPED (RESOLVE_BENEATH | RESOLVE_IN_ROOT)
 
 void vfs_get_root(struct path *out)
 {
@@ -64,7 +80,38 @@ static void nd_release(struct nameidata *nd)
 static int nd_start(struct nameidata *nd, int dirfd, const char *path)
 {
 	memset(nd, 0, sizeof(*nd));
+	nd->resolve = next_resolve;
+	next_resolve = 0;
 	vfs_get_root(&nd->root);
+	if (nd->resolve & RESOLVE_SCOPED) {
+		/* The walk may not leave the start directory: it is the
+		 * root (IN_ROOT) or a wall (BENEATH: '/' and a ".." above it
+		 * fail with EXDEV). */
+		if (dirfd == AT_FDCWD) {
+			path_put(&nd->root);
+			vfs_get_cwd(&nd->root);
+		} else {
+			struct file *f = fd_get(dirfd);
+
+			if (!f) {
+				path_put(&nd->root);
+				return -EBADF;
+			}
+			path_replace(&nd->root, &f->path);
+			file_put(f);
+			if (!S_ISDIR(nd->root.dentry->inode->mode)) {
+				path_put(&nd->root);
+				return -ENOTDIR;
+			}
+		}
+		if (path[0] == '/' && (nd->resolve & RESOLVE_BENEATH)) {
+			path_put(&nd->root);
+			return -EXDEV;
+		}
+		nd->cur = nd->root;
+		path_get(&nd->cur);
+		return 0;
+	}
 	if (path[0] == '/') {
 		nd->cur = nd->root;
 		path_get(&nd->cur);
@@ -88,17 +135,19 @@ static int nd_start(struct nameidata *nd, int dirfd, const char *path)
 	return 0;
 }
 
-static void follow_dotdot(struct nameidata *nd)
+static int follow_dotdot(struct nameidata *nd)
 {
 	struct dentry *parent;
 
 	for (;;) {
 		if (path_equal(&nd->cur, &nd->root))
-			return;
+			return nd->resolve & RESOLVE_BENEATH ? -EXDEV : 0;
 		if (nd->cur.dentry != nd->cur.mnt->root)
 			break;
 		if (!nd->cur.mnt->parent)
-			return;
+			return 0;
+		if (nd->resolve & RESOLVE_NO_XDEV)
+			return -EXDEV;
 		/* At a mount root: continue from the mount point below it. */
 		struct path up = { nd->cur.mnt->parent,
 				   nd->cur.mnt->mountpoint };
@@ -110,6 +159,7 @@ static void follow_dotdot(struct nameidata *nd)
 	dentry_put(nd->cur.dentry);
 	nd->cur.dentry = parent;
 	mount_follow_down(&nd->cur);
+	return 0;
 }
 
 /* Reads a symlink's text into a new buffer: 0 or -errno. */
@@ -156,6 +206,10 @@ static int lookup_child(struct nameidata *nd, const char *name,
 	child->mnt = nd->cur.mnt;
 	child->dentry = d;
 	mount_follow_down(child);
+	if ((nd->resolve & RESOLVE_NO_XDEV) && child->mnt != nd->cur.mnt) {
+		path_put(child);
+		return -EXDEV;
+	}
 	return 0;
 }
 
@@ -170,17 +224,27 @@ static int follow_link(struct nameidata *nd, struct path *child, char **text)
 	int err;
 
 	*text = NULL;
-	if (++nd->nlinks > SYMLOOP_MAX) {
+	if (++nd->nlinks > SYMLOOP_MAX || (nd->resolve & RESOLVE_NO_SYMLINKS)) {
 		path_put(child);
 		return -ELOOP;
 	}
 	if (ino->iops && ino->iops->follow_link) {
 		struct path target;
 
+		if (nd->resolve & (RESOLVE_NO_MAGICLINKS | RESOLVE_SCOPED)) {
+			path_put(child);
+			return nd->resolve & RESOLVE_NO_MAGICLINKS ? -ELOOP :
+								     -EXDEV;
+		}
 		err = ino->iops->follow_link(ino, &target);
 		path_put(child);
 		if (err < 0)
 			return err;
+		if ((nd->resolve & RESOLVE_NO_XDEV) &&
+		    target.mnt != nd->cur.mnt) {
+			path_put(&target);
+			return -EXDEV;
+		}
 		path_put(&nd->cur);
 		nd->cur = target;
 		return 0;
@@ -230,6 +294,16 @@ static int walk_components(struct nameidata *nd, const char *s)
 		return -ENOENT;
 	for (;;) {
 		if (*s == '/') {
+			/* An absolute symlink under RESOLVE_BENEATH. */
+			if (nd->resolve & RESOLVE_BENEATH) {
+				err = -EXDEV;
+				break;
+			}
+			if ((nd->resolve & RESOLVE_NO_XDEV) &&
+			    nd->root.mnt != nd->cur.mnt) {
+				err = -EXDEV;
+				break;
+			}
 			path_replace(&nd->cur, &nd->root);
 			while (*s == '/')
 				s++;
@@ -268,7 +342,9 @@ static int walk_components(struct nameidata *nd, const char *s)
 			continue;
 		}
 		if (t == LAST_DOTDOT) {
-			follow_dotdot(nd);
+			err = follow_dotdot(nd);
+			if (err < 0)
+				break;
 			s = next;
 			continue;
 		}
@@ -318,7 +394,9 @@ static int walk_last(struct nameidata *nd, unsigned flags)
 		if (nd->type == LAST_DOT)
 			break;
 		if (nd->type == LAST_DOTDOT) {
-			follow_dotdot(nd);
+			err = follow_dotdot(nd);
+			if (err < 0)
+				return err;
 			break;
 		}
 		struct path child;

@@ -7,8 +7,11 @@
  * Layer: filesystem; relies on the task list, fd tables, mm (vm_read) and
  * pmm counters.
  */
+#include <kern/kmalloc.h>
+#include <kern/net.h>
 #include <kern/pmm.h>
 #include <kern/timer.h>
+#include <kern/tty.h>
 #include <kern/vm.h>
 #include <uapi/dirent.h>
 #include <uapi/resource.h>
@@ -38,6 +41,19 @@ enum proc_kind {
 	P_STATUS,
 	P_MOUNTS,
 	P_MAPS,
+	P_NET_DIR,  /* /proc/net (src/net/procnet.c) */
+	P_NET_FILE, /* its file number fd */
+	P_CPUINFO,
+	P_LOADAVG,
+	P_PROCSTAT,
+	P_SYS_DIR,
+	P_SYS_KERNEL_DIR,
+	P_SYS_HOSTNAME,
+	P_SYS_OSTYPE,
+	P_SYS_OSRELEASE,
+	P_SYS_PIDMAX,
+	P_STATM,
+	P_LIMITS,
 };
 
 struct proc_node {
@@ -59,6 +75,22 @@ static const struct proc_entry root_entries[] = {
 	{ "version", P_VERSION, S_IFREG | 0444 },
 	{ "filesystems", P_FILESYSTEMS, S_IFREG | 0444 },
 	{ "uptime", P_UPTIME, S_IFREG | 0444 },
+	{ "net", P_NET_DIR, S_IFDIR | 0555 },
+	{ "cpuinfo", P_CPUINFO, S_IFREG | 0444 },
+	{ "loadavg", P_LOADAVG, S_IFREG | 0444 },
+	{ "stat", P_PROCSTAT, S_IFREG | 0444 },
+	{ "sys", P_SYS_DIR, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_entries[] = {
+	{ "kernel", P_SYS_KERNEL_DIR, S_IFDIR | 0555 },
+};
+
+static const struct proc_entry sys_kernel_entries[] = {
+	{ "hostname", P_SYS_HOSTNAME, S_IFREG | 0444 },
+	{ "ostype", P_SYS_OSTYPE, S_IFREG | 0444 },
+	{ "osrelease", P_SYS_OSRELEASE, S_IFREG | 0444 },
+	{ "pid_max", P_SYS_PIDMAX, S_IFREG | 0444 },
 };
 
 static const struct proc_entry pid_entries[] = {
@@ -73,7 +105,31 @@ static const struct proc_entry pid_entries[] = {
 	{ "status", P_STATUS, S_IFREG | 0444 },
 	{ "mounts", P_MOUNTS, S_IFREG | 0444 },
 	{ "maps", P_MAPS, S_IFREG | 0444 },
+	{ "statm", P_STATM, S_IFREG | 0444 },
+	{ "limits", P_LIMITS, S_IFREG | 0444 },
 };
+
+/* The fixed entries of a directory node (NULL: none). */
+static const struct proc_entry *dir_table(enum proc_kind kind, size_t *n)
+{
+	switch (kind) {
+	case P_ROOT:
+		*n = ARRAY_SIZE(root_entries);
+		return root_entries;
+	case P_PID_DIR:
+		*n = ARRAY_SIZE(pid_entries);
+		return pid_entries;
+	case P_SYS_DIR:
+		*n = ARRAY_SIZE(sys_entries);
+		return sys_entries;
+	case P_SYS_KERNEL_DIR:
+		*n = ARRAY_SIZE(sys_kernel_entries);
+		return sys_kernel_entries;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
 
 /* readdir positions: 0 ".", 1 "..", then entries; pids from PID_POS. */
 #define ENTRY_POS 2
@@ -166,17 +222,19 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 	struct inode *ino = NULL;
 	int num;
 
-	if (dn->kind == P_ROOT) {
-		tab = root_entries;
-		ntab = ARRAY_SIZE(root_entries);
-	} else {
+	if (dn->kind == P_NET_DIR) {
+		num = procnet_lookup(name);
+		if (num < 0)
+			return -ENOENT;
+		ino = proc_inode(dir->sb, P_NET_FILE, S_IFREG | 0444, NULL,
+				 num);
+		goto found;
+	}
+	tab = dir_table(dn->kind, &ntab);
+	if (dn->pid) {
 		t = node_task(dn);
 		if (!t)
 			return -ENOENT;
-		if (dn->kind == P_PID_DIR) {
-			tab = pid_entries;
-			ntab = ARRAY_SIZE(pid_entries);
-		}
 	}
 	for (size_t i = 0; i < ntab; i++) {
 		if (strcmp(tab[i].name, name) == 0) {
@@ -192,7 +250,7 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		if (!t || t->state == TASK_DEAD)
 			return -ENOENT;
 		ino = proc_inode(dir->sb, P_PID_DIR, S_IFDIR | 0555, t, 0);
-	} else if (dn->kind == P_FD_DIR) {
+	} else if (dn->kind == P_FD_DIR && t) {
 		struct file *f = files_lookup(t->files, num);
 
 		if (!f)
@@ -379,32 +437,6 @@ static __printf(2, 3) void sb_printf(struct sbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-static void gen_meminfo(struct sbuf *sb)
-{
-	uint64_t total = pmm_total_frames() * (PAGE_SIZE / 1024);
-	uint64_t free = pmm_free_frames() * (PAGE_SIZE / 1024);
-
-	sb_printf(sb,
-		  "MemTotal:       %8llu kB\n"
-		  "MemFree:        %8llu kB\n"
-		  "MemAvailable:   %8llu kB\n",
-		  (unsigned long long)total, (unsigned long long)free,
-		  (unsigned long long)free);
-	static const char *const zero[] = {
-		"Buffers",     "Cached",       "SwapCached", "Active",
-		"Inactive",    "SwapTotal",    "SwapFree",   "Dirty",
-		"Writeback",   "AnonPages",    "Mapped",     "Shmem",
-		"Slab",	       "SReclaimable", "SUnreclaim", "PageTables",
-		"CommitLimit", "Committed_AS",
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(zero); i++) {
-		char label[20];
-
-		ksnprintf(label, sizeof(label), "%s:", zero[i]);
-		sb_printf(sb, "%-15s %8d kB\n", label, 0);
-	}
-}
-
 static void gen_uptime(struct sbuf *sb)
 {
 	uint64_t ns = time_monotonic_ns() - time_boot_ns();
@@ -463,6 +495,8 @@ static char task_state_char(struct task *t)
 
 	if (t->state == TASK_ZOMBIE)
 		return 'Z';
+	if (t->stopped)
+		return 'T';
 	list_for_each_entry(th, &t->threads, task_link)
 		if (th->state == THREAD_RUNNING || th->state == THREAD_RUNNABLE)
 			return 'R';
@@ -471,7 +505,10 @@ static char task_state_char(struct task *t)
 
 static const char *state_name(char c)
 {
-	return c == 'R' ? "running" : c == 'Z' ? "zombie" : "sleeping";
+	return c == 'R'	  ? "running" :
+	       c == 'Z'	  ? "zombie" :
+	       c == 'T'	  ? "stopped" :
+			    "sleeping";
 }
 
 static void sig_masks(struct task *t, uint64_t *ign, uint64_t *cgt)
@@ -499,51 +536,130 @@ static uint64_t vm_size(struct task *t)
 	return sz;
 }
 
+/* Linux's USER_HZ: the unit of every time in /proc/PID/stat and /proc/stat. */
+#define CLK_TCK 100
+
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+	return ns / (NSEC_PER_SEC / CLK_TCK);
+}
+
+/* CPU time and counts of t: ended threads plus live ones. */
+static void task_usage(struct task *t, struct proc_usage *u)
+{
+	struct thread *th;
+
+	*u = t->usage;
+	list_for_each_entry(th, &t->threads, task_link) {
+		u->utime_ns += th->usage.utime_ns;
+		u->stime_ns += th->usage.stime_ns;
+		u->minflt += th->usage.minflt;
+		u->majflt += th->usage.majflt;
+		u->nvcsw += th->usage.nvcsw;
+		u->nivcsw += th->usage.nivcsw;
+	}
+}
+
+/* The first executable mapping: /proc/PID/stat's startcode/endcode. */
+static void code_range(struct task *t, uint64_t *start, uint64_t *end)
+{
+	struct vma *v;
+
+	*start = *end = 0;
+	if (!t->mm)
+		return;
+	list_for_each_entry(v, &t->mm->vmas, link)
+		if ((v->prot & VM_EXEC) && v->name) {
+			*start = v->start;
+			*end = v->end;
+			return;
+		}
+}
+
+static struct thread *first_thread(struct task *t)
+{
+	if (list_empty(&t->threads))
+		return NULL;
+	return list_first_entry(&t->threads, struct thread, task_link);
+}
+
 static void gen_stat(struct sbuf *sb, struct task *t)
 {
 	typedef unsigned long long ull;
-	uint64_t ign, cgt;
-	uint64_t start = (t->start_ns - time_boot_ns()) / (NSEC_PER_SEC / 100);
+	struct thread *th = first_thread(t);
+	uint64_t ign, cgt, scode, ecode;
+	uint64_t start = ns_to_ticks(t->start_ns - time_boot_ns());
 	struct mm *mm = t->mm;
+	struct proc_usage u;
+	char st = task_state_char(t);
+	int tty_nr, tpgid;
 
+	task_usage(t, &u);
 	sig_masks(t, &ign, &cgt);
-	/* Fields 1-9: pid comm state ppid pgrp session tty tpgid flags. */
-	sb_printf(sb, "%d (%s) %c %d %d %d 0 -1 4194560 ", t->pid, t->comm,
-		  task_state_char(t), t->parent ? t->parent->pid : 0, t->pgid,
-		  t->sid);
-	/* 10-21: faults, times, priority 20, nice 0, threads, itrealvalue. */
-	sb_printf(sb, "0 0 0 0 0 0 0 0 20 0 %d 0 ", t->nthreads);
-	/* 22-25: starttime (ticks), vsize, rss, rsslim. */
-	sb_printf(sb, "%llu %llu %llu 18446744073709551615 ", (ull)start,
-		  (ull)vm_size(t), (ull)(mm ? mm->rss_pages : 0));
+	code_range(t, &scode, &ecode);
+	tty_stat_fields(t, &tty_nr, &tpgid);
+	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags. */
+	sb_printf(sb, "%d (%s) %c %d %d %d %d %d 4194560 ", t->pid, t->comm,
+		  st, t->parent ? t->parent->pid : 0, t->pgid, t->sid, tty_nr,
+		  tpgid);
+	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime. */
+	sb_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %llu ", (ull)u.minflt,
+		  (ull)t->cusage.minflt, (ull)u.majflt, (ull)t->cusage.majflt,
+		  (ull)ns_to_ticks(u.utime_ns), (ull)ns_to_ticks(u.stime_ns),
+		  (ull)ns_to_ticks(t->cusage.utime_ns),
+		  (ull)ns_to_ticks(t->cusage.stime_ns));
+	/* 18-21: priority nice num_threads itrealvalue. */
+	sb_printf(sb, "%d %d %d 0 ", 20 + (th ? th->nice : 0),
+		  th ? th->nice : 0, t->nthreads);
+	/* 22-25: starttime (ticks after boot), vsize, rss (pages), rsslim. */
+	sb_printf(sb, "%llu %llu %llu %llu ", (ull)start, (ull)vm_size(t),
+		  (ull)(mm ? mm->rss_pages : 0), (ull)t->rlim[RLIMIT_RSS].cur);
 	/* 26-30: startcode endcode startstack kstkesp kstkeip. */
-	sb_printf(sb, "0 0 %llu 0 0 ", (ull)(mm ? mm->stack_top : 0));
-	/* 31-38: signal blocked sigignore sigcatch wchan nswap cnswap
-	 * exit_signal. */
-	sb_printf(sb, "%llu 0 %llu %llu 0 0 0 17 ", (ull)t->sig_pending,
-		  (ull)ign, (ull)cgt);
-	/* 39-46: processor rt_priority policy blkio guest cguest data. */
-	sb_printf(sb, "0 0 0 0 0 0 0 0 ");
-	/* 47-52: start_brk arg_start arg_end env_start env_end exit_code. */
-	sb_printf(sb, "%llu %llu %llu %llu %llu 0\n",
-		  (ull)(mm ? mm->brk_start : 0), (ull)(mm ? mm->arg_start : 0),
-		  (ull)(mm ? mm->arg_end : 0), (ull)(mm ? mm->env_start : 0),
-		  (ull)(mm ? mm->env_end : 0));
+	sb_printf(sb, "%llu %llu %llu 0 0 ", (ull)scode, (ull)ecode,
+		  (ull)(mm ? mm->stack_top : 0));
+	/* 31-35: signal blocked sigignore sigcatch wchan; 36-37 nswap
+	 * cnswap; 38 exit_signal; 39 processor. */
+	sb_printf(sb, "%llu %llu %llu %llu 0 0 0 %d 0 ",
+		  (ull)(t->sig_pending | (th ? th->sig_pending : 0)),
+		  (ull)(th ? th->sigmask : 0), (ull)ign, (ull)cgt,
+		  t->exit_signal);
+	/* 40-44: rt_priority policy blkio_ticks guest_time cguest_time. */
+	sb_printf(sb, "%d %d 0 0 0 ", th ? th->sched_priority : 0,
+		  th ? th->sched_policy : 0);
+	/* 45-52: start_data end_data start_brk arg_start arg_end env_start
+	 * env_end exit_code. */
+	sb_printf(sb, "%llu %llu %llu %llu %llu %llu %llu %d\n", (ull)ecode,
+		  (ull)(mm ? mm->brk_start : 0), (ull)(mm ? mm->brk_start : 0),
+		  (ull)(mm ? mm->arg_start : 0), (ull)(mm ? mm->arg_end : 0),
+		  (ull)(mm ? mm->env_start : 0), (ull)(mm ? mm->env_end : 0),
+		  t->state == TASK_ZOMBIE ? t->exit_code : 0);
+}
+
+static void gen_statm(struct sbuf *sb, struct task *t)
+{
+	uint64_t scode, ecode;
+	uint64_t rss = t->mm ? t->mm->rss_pages : 0;
+
+	code_range(t, &scode, &ecode);
+	/* size resident shared text lib data dt, in pages; Ember does not
+	 * tell file pages from anonymous ones: shared is 0. */
+	sb_printf(sb, "%llu %llu 0 %llu 0 %llu 0\n",
+		  (unsigned long long)(vm_size(t) / PAGE_SIZE),
+		  (unsigned long long)rss,
+		  (unsigned long long)((ecode - scode) / PAGE_SIZE),
+		  (unsigned long long)((vm_size(t) - (ecode - scode)) /
+				       PAGE_SIZE));
 }
 
 static void gen_status(struct sbuf *sb, struct task *t)
 {
 	char st = task_state_char(t);
 	struct creds *c = &t->cred;
-	uint64_t ign, cgt, blk = 0;
-	struct thread *th;
+	struct thread *th = first_thread(t);
+	uint64_t ign, cgt;
 	int fdsize = 0;
 
 	sig_masks(t, &ign, &cgt);
-	if (!list_empty(&t->threads)) {
-		th = list_first_entry(&t->threads, struct thread, task_link);
-		blk = th->sigmask;
-	}
 	for (int fd = files_next_fd(t->files, 0); fd >= 0;
 	     fd = files_next_fd(t->files, fd + 1))
 		fdsize = fd + 1;
@@ -560,14 +676,282 @@ static void gen_status(struct sbuf *sb, struct task *t)
 		sb_printf(sb, "%u ", c->groups[i]);
 	sb_printf(sb,
 		  "\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nThreads:\t%d\n"
-		  "SigQ:\t0/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
+		  "SigQ:\t%u/%llu\nSigPnd:\t%016llx\nShdPnd:\t%016llx\n"
 		  "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
 		  (unsigned long long)(vm_size(t) / 1024),
 		  (unsigned long long)(t->mm ? t->mm->rss_pages * 4 : 0),
-		  t->nthreads,
-		  (unsigned long long)t->rlim[RLIMIT_SIGPENDING].cur, 0ULL,
-		  (unsigned long long)t->sig_pending, (unsigned long long)blk,
+		  t->nthreads, t->sig_queued,
+		  (unsigned long long)t->rlim[RLIMIT_SIGPENDING].cur,
+		  (unsigned long long)(th ? th->sig_pending : 0),
+		  (unsigned long long)t->sig_pending,
+		  (unsigned long long)(th ? th->sigmask : 0),
 		  (unsigned long long)ign, (unsigned long long)cgt);
+}
+
+static void gen_limits(struct sbuf *sb, struct task *t)
+{
+	static const struct {
+		const char *name, *unit;
+	} lim[RLIM_NLIMITS] = {
+		{ "Max cpu time", "seconds" },
+		{ "Max file size", "bytes" },
+		{ "Max data size", "bytes" },
+		{ "Max stack size", "bytes" },
+		{ "Max core file size", "bytes" },
+		{ "Max resident set", "bytes" },
+		{ "Max processes", "processes" },
+		{ "Max open files", "files" },
+		{ "Max locked memory", "bytes" },
+		{ "Max address space", "bytes" },
+		{ "Max file locks", "locks" },
+		{ "Max pending signals", "signals" },
+		{ "Max msgqueue size", "bytes" },
+		{ "Max nice priority", NULL },
+		{ "Max realtime priority", NULL },
+		{ "Max realtime timeout", "us" },
+	};
+
+	sb_printf(sb, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit",
+		  "Hard Limit", "Units");
+	for (int i = 0; i < RLIM_NLIMITS; i++) {
+		char v[2][24];
+
+		for (int k = 0; k < 2; k++) {
+			uint64_t x = k ? t->rlim[i].max : t->rlim[i].cur;
+
+			if (x == RLIM_INFINITY)
+				kstrlcpy(v[k], "unlimited", sizeof(v[k]));
+			else
+				ksnprintf(v[k], sizeof(v[k]), "%llu",
+					  (unsigned long long)x);
+		}
+		sb_printf(sb, "%-25s %-20s %-20s ", lim[i].name, v[0], v[1]);
+		if (lim[i].unit)
+			sb_printf(sb, "%-10s", lim[i].unit);
+		sb_write(sb, "\n", 1);
+	}
+}
+
+/* ---- system-wide files ---- */
+
+static void cpuid(uint32_t leaf, uint32_t r[4])
+{
+	uint32_t a = leaf, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	r[0] = a;
+	r[1] = b;
+	r[2] = c;
+	r[3] = d;
+}
+
+/* The CPU Ember shows: one processor (sched_getaffinity's view), named
+ * by cpuid; flags for the cpuid leaf 1 bits. */
+static void gen_cpuinfo(struct sbuf *sb)
+{
+	static const char *const edx_flags[32] = {
+		"fpu", "vme",  "de",   "pse",	"tsc", "msr",	  "pae",
+		"mce", "cx8",  "apic", NULL,	"sep", "mtrr",	  "pge",
+		"mca", "cmov", "pat",  "pse36", NULL,  "clflush", NULL,
+		"dts", "acpi", "mmx",  "fxsr",	"sse", "sse2",	  "ss",
+		"ht",  "tm",   NULL,   "pbe",
+	};
+	static const char *const ecx_flags[32] = {
+		"pni",	  "pclmulqdq",	NULL,	  "monitor", NULL,    NULL,
+		NULL,	  NULL,		NULL,	  "ssse3",   NULL,    NULL,
+		"fma",	  "cx16",	NULL,	  NULL,	     NULL,    "pcid",
+		NULL,	  "sse4_1",	"sse4_2", "x2apic",  "movbe", "popcnt",
+		NULL,	  "aes",	"xsave",  NULL,	     "avx",   "f16c",
+		"rdrand", "hypervisor",
+	};
+	uint32_t r[4], vendor[4], brand[13];
+	unsigned family, model, stepping, level;
+
+	cpuid(0, r);
+	level = r[0];
+	vendor[0] = r[1];
+	vendor[1] = r[3];
+	vendor[2] = r[2];
+	vendor[3] = 0;
+	memset(brand, 0, sizeof(brand));
+	cpuid(0x80000000, r);
+	if (r[0] >= 0x80000004)
+		for (uint32_t i = 0; i < 3; i++)
+			cpuid(0x80000002 + i, &brand[i * 4]);
+	cpuid(1, r);
+	family = (r[0] >> 8) & 0xf;
+	model = (r[0] >> 4) & 0xf;
+	stepping = r[0] & 0xf;
+	if (family == 0xf)
+		family += (r[0] >> 20) & 0xff;
+	if (family >= 6)
+		model |= ((r[0] >> 16) & 0xf) << 4;
+	const char *name = (const char *)brand;
+	while (*name == ' ')
+		name++;
+	sb_printf(sb,
+		  "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
+		  "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n"
+		  "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
+		  "cpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\n"
+		  "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
+		  "flags\t\t:",
+		  (const char *)vendor, family, model, *name ? name : "unknown",
+		  stepping, level);
+	for (int i = 0; i < 32; i++)
+		if ((r[3] & (1u << i)) && edx_flags[i])
+			sb_printf(sb, " %s", edx_flags[i]);
+	for (int i = 0; i < 32; i++)
+		if ((r[2] & (1u << i)) && ecx_flags[i])
+			sb_printf(sb, " %s", ecx_flags[i]);
+	sb_printf(sb,
+		  "\nbogomips\t: 0.00\nclflush size\t: 64\n"
+		  "cache_alignment\t: 64\naddress sizes\t: 48 bits physical, "
+		  "48 bits virtual\npower management:\n\n");
+}
+
+/* Threads that are running or may run now, and all threads. */
+static void count_threads(unsigned *running, unsigned *total)
+{
+	*running = *total = 0;
+	for (struct task *t = task_next(1); t; t = task_next(t->pid + 1)) {
+		struct thread *th;
+
+		if (t->state != TASK_ALIVE)
+			continue;
+		list_for_each_entry(th, &t->threads, task_link) {
+			(*total)++;
+			if (th->state == THREAD_RUNNING ||
+			    th->state == THREAD_RUNNABLE)
+				(*running)++;
+		}
+	}
+}
+
+/*
+ * Load averages as Linux's: exponentially decaying averages of the
+ * runnable thread count with 1, 5 and 15 minute time constants, sampled
+ * every 5 s. Ember has no periodic tick for it, so the samples that fell
+ * due since the last read are applied at the next read, each with the
+ * count seen now (less the reader): exact while the count does not
+ * change between reads.
+ * Fixed point with 11 fractional bits; the factors are exp(-5/60),
+ * exp(-5/300), exp(-5/900) in that format.
+ */
+static void gen_loadavg(struct sbuf *sb)
+{
+	static const uint64_t fexp[3] = { 1884, 2014, 2037 };
+	static uint64_t avg[3], next_ns;
+	const uint64_t one = 1 << 11, period = 5 * NSEC_PER_SEC;
+	uint64_t now = time_monotonic_ns();
+	unsigned running, total, sampled;
+	uint64_t created;
+	int last;
+
+	count_threads(&running, &total);
+	proc_pid_counts(&last, &created);
+	/* The reader itself is not load: Linux samples at its timer tick,
+	 * when an idle system's reader is not running. */
+	sampled = running;
+	if (current && sampled &&
+	    (current->state == THREAD_RUNNING ||
+	     current->state == THREAD_RUNNABLE))
+		sampled--;
+	if (!next_ns)
+		next_ns = time_boot_ns() + period;
+	for (int n = 0; now >= next_ns && n < 1000; n++) {
+		for (int i = 0; i < 3; i++)
+			avg[i] = (avg[i] * fexp[i] +
+				  (uint64_t)sampled * one * (one - fexp[i])) >>
+				 11;
+		next_ns += period;
+	}
+	if (now >= next_ns)
+		next_ns = now + period;
+	for (int i = 0; i < 3; i++) {
+		uint64_t v = avg[i] + one / 200; /* round to 0.01 */
+
+		sb_printf(sb, "%llu.%02llu ", (unsigned long long)(v >> 11),
+			  (unsigned long long)(((v & (one - 1)) * 100) >> 11));
+	}
+	sb_printf(sb, "%u/%u %d\n", running, total, last);
+}
+
+static void gen_procstat(struct sbuf *sb)
+{
+	typedef unsigned long long ull;
+	uint64_t now = time_monotonic_ns(), boot = time_boot_ns();
+	uint64_t up = ns_to_ticks(now - boot), user = 0, sys = 0, ctxt = 0;
+	uint64_t btime = (time_realtime_ns() - (now - boot)) / NSEC_PER_SEC;
+	unsigned running, total;
+	uint64_t created;
+	int last;
+
+	/* Every task's own time plus what it collected from children it
+	 * reaped: each ended task counts once, in its reaper. */
+	for (struct task *t = task_next(1); t; t = task_next(t->pid + 1)) {
+		struct proc_usage u;
+
+		task_usage(t, &u);
+		user += u.utime_ns + t->cusage.utime_ns;
+		sys += u.stime_ns + t->cusage.stime_ns;
+		ctxt += u.nvcsw + u.nivcsw + t->cusage.nvcsw + t->cusage.nivcsw;
+	}
+	user = ns_to_ticks(user);
+	sys = ns_to_ticks(sys);
+	uint64_t idle = up > user + sys ? up - user - sys : 0;
+	count_threads(&running, &total);
+	proc_pid_counts(&last, &created);
+	for (int i = 0; i < 2; i++)
+		sb_printf(sb, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n",
+			  i ? "cpu0" : "cpu ", (ull)user, (ull)sys, (ull)idle);
+	sb_printf(sb,
+		  "intr 0\nctxt %llu\nbtime %llu\nprocesses %llu\n"
+		  "procs_running %u\nprocs_blocked 0\n"
+		  "softirq 0 0 0 0 0 0 0 0 0 0 0\n",
+		  (ull)ctxt, (ull)btime, (ull)created, running);
+}
+
+static void gen_meminfo(struct sbuf *sb)
+{
+	uint64_t total = pmm_total_frames() * (PAGE_SIZE / 1024);
+	uint64_t free = pmm_free_frames() * (PAGE_SIZE / 1024);
+	struct kmalloc_stats ks;
+
+	kmalloc_stats(&ks);
+	sb_printf(sb,
+		  "MemTotal:       %8llu kB\n"
+		  "MemFree:        %8llu kB\n"
+		  "MemAvailable:   %8llu kB\n",
+		  (unsigned long long)total, (unsigned long long)free,
+		  (unsigned long long)free);
+	/* Linux's field set. Ember keeps no page cache, swap or per-kind
+	 * page counts: those are 0; the kernel heap is its slab. */
+	static const char *const zero[] = {
+		"Buffers",   "Cached",	  "SwapCached", "Active",
+		"Inactive",  "SwapTotal", "SwapFree",	"Dirty",
+		"Writeback", "AnonPages", "Mapped",	"Shmem",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(zero); i++) {
+		char label[20];
+
+		ksnprintf(label, sizeof(label), "%s:", zero[i]);
+		sb_printf(sb, "%-15s %8d kB\n", label, 0);
+	}
+	uint64_t slab = ks.frames_used * (PAGE_SIZE / 1024);
+	sb_printf(sb,
+		  "Slab:           %8llu kB\n"
+		  "SReclaimable:   %8d kB\n"
+		  "SUnreclaim:     %8llu kB\n"
+		  "PageTables:     %8d kB\n"
+		  "CommitLimit:    %8llu kB\n"
+		  "Committed_AS:   %8d kB\n"
+		  /* Ember's own counts, after Linux's fields (free(1) and
+		   * friends look names up and skip the rest). */
+		  "EmberKmalloc:   %8llu kB\n",
+		  (unsigned long long)slab, 0, (unsigned long long)slab, 0,
+		  (unsigned long long)total, 0,
+		  (unsigned long long)(ks.bytes_in_use / 1024));
 }
 
 static void gen_maps(struct sbuf *sb, struct task *t)
@@ -585,6 +969,10 @@ static void gen_maps(struct sbuf *sb, struct task *t)
 			name = "[heap]";
 		if (!name && (v->flags & VMA_STACK))
 			name = "[stack]";
+		/* Linux backs shared anonymous memory with an unlinked
+		 * shmem file of this name. */
+		if (!name && (v->flags & VMA_SHARED))
+			name = "/dev/zero (deleted)";
 		sb_printf(sb, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu",
 			  (unsigned long long)v->start,
 			  (unsigned long long)v->end,
@@ -592,7 +980,8 @@ static void gen_maps(struct sbuf *sb, struct task *t)
 			  (v->prot & VM_WRITE) ? 'w' : '-',
 			  (v->prot & VM_EXEC) ? 'x' : '-',
 			  (v->flags & VMA_SHARED) ? 's' : 'p',
-			  (unsigned long long)(v->pgoff * PAGE_SIZE),
+			  (unsigned long long)(v->name ? v->pgoff * PAGE_SIZE :
+							 0),
 			  uapi_major(v->dev), uapi_minor(v->dev),
 			  (unsigned long long)v->ino);
 		if (name) {
@@ -652,6 +1041,43 @@ static int proc_generate(struct proc_node *n, struct sbuf *sb)
 	case P_MAPS:
 		gen_maps(sb, t);
 		break;
+	case P_STATM:
+		gen_statm(sb, t);
+		break;
+	case P_LIMITS:
+		gen_limits(sb, t);
+		break;
+	case P_CPUINFO:
+		gen_cpuinfo(sb);
+		break;
+	case P_LOADAVG:
+		gen_loadavg(sb);
+		break;
+	case P_PROCSTAT:
+		gen_procstat(sb);
+		break;
+	case P_SYS_HOSTNAME:
+		sb_printf(sb, "ember\n");
+		break;
+	case P_SYS_OSTYPE:
+		sb_printf(sb, "Linux\n");
+		break;
+	case P_SYS_OSRELEASE:
+		sb_printf(sb, "6.1.0-ember\n");
+		break;
+	case P_SYS_PIDMAX:
+		sb_printf(sb, "32768\n");
+		break;
+	case P_NET_FILE: {
+		size_t len;
+		char *text = procnet_generate(n->fd, &len);
+
+		if (!text)
+			return -ENOMEM;
+		sb_write(sb, text, len);
+		kfree(text);
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -711,17 +1137,11 @@ static long proc_readdir(struct file *f, void *buf, size_t len)
 	char name[16];
 	bool full = false;
 
-	if (n->kind == P_ROOT) {
-		tab = root_entries;
-		ntab = ARRAY_SIZE(root_entries);
-	} else {
+	tab = dir_table(n->kind, &ntab);
+	if (n->pid) {
 		t = node_task(n);
 		if (!t)
 			return -ENOENT;
-		if (n->kind == P_PID_DIR) {
-			tab = pid_entries;
-			ntab = ARRAY_SIZE(pid_entries);
-		}
 	}
 	if (pos == 0) {
 		if (!dirent_emit(buf, len, &used, f->inode->ino, 1, DT_DIR,
@@ -760,7 +1180,7 @@ static long proc_readdir(struct file *f, void *buf, size_t len)
 			}
 			pos = PID_POS + (uint64_t)p->pid + 1;
 		}
-	} else if (n->kind == P_FD_DIR) {
+	} else if (n->kind == P_FD_DIR && t) {
 		for (int fd = files_next_fd(t->files, (int)(pos - ENTRY_POS));
 		     fd >= 0; fd = files_next_fd(t->files, fd + 1)) {
 			ksnprintf(name, sizeof(name), "%d", fd);
@@ -771,6 +1191,17 @@ static long proc_readdir(struct file *f, void *buf, size_t len)
 				break;
 			}
 			pos = ENTRY_POS + (uint64_t)fd + 1;
+		}
+	} else if (n->kind == P_NET_DIR) {
+		for (const char *nm;
+		     (nm = procnet_name((int)(pos - ENTRY_POS))); pos++) {
+			if (!dirent_emit(buf, len, &used,
+					 proc_ino(0, P_NET_FILE,
+						  (int)(pos - ENTRY_POS)),
+					 (int64_t)pos + 1, DT_REG, nm)) {
+				full = true;
+				break;
+			}
 		}
 	}
 out:

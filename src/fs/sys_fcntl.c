@@ -91,6 +91,14 @@ long sys_fcntl(int fd, int cmd, unsigned long arg)
 			   ((unsigned)arg & SETFL_MASK);
 		r = 0;
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = fcntl_lock(f, cmd, arg);
+		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
 		r = pipe_fcntl(f, cmd, arg);

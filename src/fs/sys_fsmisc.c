@@ -304,7 +304,19 @@ static void fill_statfs(const struct path *p, struct statfs *st)
 		st->f_fsid[0] = (int32_t)(uint32_t)sb->dev;
 		st->f_fsid[1] = (int32_t)(uint32_t)(sb->dev >> 32);
 	}
-	if (magic == TMPFS_MAGIC || magic == HOSTFS_SUPER_MAGIC) {
+	if (sb && sb->ops && sb->ops->statfs) {
+		struct kstatfs ks;
+
+		if (sb->ops->statfs(sb, &ks) == 0) {
+			st->f_bsize = st->f_frsize = (int64_t)ks.bsize;
+			st->f_blocks = ks.blocks;
+			st->f_bfree = ks.bfree;
+			st->f_bavail = ks.bavail;
+			st->f_files = ks.files;
+			st->f_ffree = ks.ffree;
+			st->f_namelen = (int64_t)ks.namelen;
+		}
+	} else if (magic == TMPFS_MAGIC || magic == HOSTFS_SUPER_MAGIC) {
 		uint64_t total = pmm_total_frames() / 2,
 			 free = pmm_free_frames();
 		uint64_t files = total, used = sb->next_ino;
@@ -343,21 +355,24 @@ long sys_fstatfs(int fd, uaddr_t buf)
 
 /* ---- sync ---- */
 
-/* Nothing is cached between the files and their store: tmpfs is memory,
- * and hostfs hands every write to the host at once. */
+/* tmpfs is memory and hostfs hands every write to the host at once;
+ * block-device filesystems (ext2) write their cache back here. */
 long sys_sync(void)
 {
+	vfs_sync_all();
 	return 0;
 }
 
 long sys_syncfs(int fd)
 {
 	struct file *f = fd_get_io(fd);
+	long err;
 
 	if (!f)
 		return -EBADF;
+	err = vfs_sync_sb(f->inode->sb);
 	file_put(f);
-	return 0;
+	return err;
 }
 
 /* ---- fallocate ---- */

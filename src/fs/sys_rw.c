@@ -30,7 +30,16 @@ long sys_write(int fd, uaddr_t buf, size_t count)
 
 	if (!f)
 		return -EBADF;
-	r = vfs_write_user(f, buf, count, &f->pos);
+	if (sockfs_is_socket(f) && file_writable(f)) {
+		/* A blocking stream socket takes the whole buffer, as
+		 * send(2) does, not one bounce buffer's worth. */
+		size_t n = MIN(count, (size_t)0x7ffff000); /* MAX_RW_COUNT */
+		struct iovec v = { .iov_base = buf, .iov_len = n };
+
+		r = sock_rw_iov(f, &v, 1, n, true);
+	} else {
+		r = vfs_write_user(f, buf, count, &f->pos);
+	}
 	file_put(f);
 	return r;
 }

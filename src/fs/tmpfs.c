@@ -400,7 +400,7 @@ static int tmpfs_link(struct inode *old, struct inode *dir, const char *name)
 		return -EPERM;
 	if (old->sb != dir->sb)
 		return -EXDEV;
-	if (old->nlink == 0)
+	if (old->nlink == 0 && !vfs_tmpfile_linkable(old))
 		return -ENOENT;
 	inode_get(old);
 	err = add_entry(dir, name, old);

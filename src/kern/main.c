@@ -6,6 +6,7 @@
 #include <hal.h>
 #include <kern/cmdline.h>
 #include <kern/klib.h>
+#include <kern/net.h>
 #include <kern/pmm.h>
 #include <kern/proc.h>
 #include <kern/stats.h>
@@ -60,6 +61,7 @@ void kmain(const struct boot_info *bi)
 	strace_enabled = bi->strace;
 	if (cl.stats)
 		kern_stats_boot();
+	net_init(bi->cmdline);
 
 	err = proc_start_init(&b);
 	if (err) {

@@ -13,12 +13,14 @@
 #include <kern/list.h>
 #include <kern/proc.h>
 #include <kern/uaccess.h>
+#include <kern/vfs.h>
 #include <uapi/errno.h>
 #include <uapi/in.h>
 #include <uapi/termios.h>
 
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
+#include "lwip/raw.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
@@ -46,6 +48,7 @@ struct inet_sock {
 	struct socket *sock;
 	struct tcp_pcb *tpcb;
 	struct udp_pcb *upcb;
+	struct raw_pcb *rpcb; /* SOCK_RAW */
 	enum inet_state state;
 	bool bound;
 	bool connect_reported; /* the second connect after EINPROGRESS */
@@ -239,16 +242,18 @@ static int addr_out(const struct socket *s, const ip_addr_t *ip, u16_t port,
 	}
 }
 
-/* Local addresses Ember owns: the wildcard and the loopback. */
+/* Local addresses: the wildcard, the loopback, the interfaces'. */
 static bool addr_is_local(const ip_addr_t *ip)
 {
 	if (IP_IS_V4(ip)) {
 		u32_t a = uapi_ntohl(ip4_addr_get_u32(ip_2_ip4(ip)));
 
-		return a == 0 || (a >> 24) == 127;
+		return a == 0 || (a >> 24) == 127 ||
+		       net_addr_is_local4(ip4_addr_get_u32(ip_2_ip4(ip)));
 	}
 	return ip6_addr_isany(ip_2_ip6(ip)) ||
-	       ip6_addr_isloopback(ip_2_ip6(ip));
+	       ip6_addr_isloopback(ip_2_ip6(ip)) ||
+	       net_addr_is_local6((const uint8_t *)ip_2_ip6(ip)->addr);
 }
 
 static void remember_addrs(struct inet_sock *is)
@@ -263,6 +268,9 @@ static void remember_addrs(struct inet_sock *is)
 	} else if (is->upcb) {
 		ip_addr_copy(is->local_ip, is->upcb->local_ip);
 		is->local_port = is->upcb->local_port;
+	} else if (is->rpcb) {
+		ip_addr_copy(is->local_ip, is->rpcb->local_ip);
+		is->local_port = 0;
 	}
 }
 
@@ -583,9 +591,12 @@ static long inet_stream_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 	if (tcp_sndbuf(is->tpcb) == 0 ||
 	    tcp_sndqueuelen(is->tpcb) >= TCP_SND_QUEUELEN)
 		return sock_wait(&s->wq, s->sndtimeo_ns, nonblock);
+	/* At most one segment per tcp_write: a larger write that needs
+	 * more segments than the queue has left fails whole (ERR_MEM). */
 	while (done < len) {
-		u16_t n = (u16_t)MIN(
-			len - done, MIN((size_t)tcp_sndbuf(is->tpcb), 0xffffU));
+		u16_t n =
+			(u16_t)MIN(len - done, MIN((size_t)tcp_sndbuf(is->tpcb),
+						   (size_t)tcp_mss(is->tpcb)));
 		err_t e;
 
 		if (n == 0)
@@ -1013,6 +1024,10 @@ static void inet_release(struct socket *s)
 		udp_remove(is->upcb);
 		is->upcb = NULL;
 	}
+	if (is->rpcb) {
+		raw_remove(is->rpcb);
+		is->rpcb = NULL;
+	}
 	inet_free_rx(is);
 	list_del(&is->wake_link);
 	s->priv = NULL;
@@ -1063,6 +1078,157 @@ static const struct proto_ops inet_dgram_ops = {
 	.release = inet_release,
 };
 
+/* ---- SOCK_RAW (raw(7)): IPv4 datagrams of one protocol, received
+ * with their IP header, sent without (lwIP builds it) ---- */
+
+static u8_t raw_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p,
+			const ip_addr_t *addr)
+{
+	struct inet_sock *is = arg;
+	struct inet_dgram *d;
+	struct pbuf *q;
+
+	/* Every raw socket of the protocol gets a copy and lwIP goes on
+	 * (ICMP still answers echo requests): never eat the packet. */
+	if (!is || is->shut_rd ||
+	    is->dgram_bytes + p->tot_len > (size_t)is->sock->rcvbuf)
+		return 0;
+	q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	if (!q)
+		return 0;
+	d = kzalloc(sizeof(*d));
+	if (!d) {
+		pbuf_free(q);
+		return 0;
+	}
+	d->p = q;
+	ip_addr_copy(d->addr, *addr);
+	list_add_tail(&d->link, &is->dgrams);
+	is->dgram_bytes += q->tot_len;
+	inet_wake(is);
+	return 0;
+}
+
+static int inet_raw_bind(struct socket *s, const void *addr, int len)
+{
+	struct inet_sock *is = isk(s);
+	ip_addr_t ip;
+	u16_t port;
+	int err;
+
+	err = addr_in(s, addr, len, &ip, &port);
+	if (err < 0)
+		return err;
+	if (!addr_is_local(&ip))
+		return -EADDRNOTAVAIL;
+	if (raw_bind(is->rpcb, &ip) != ERR_OK)
+		return -EINVAL;
+	is->bound = true;
+	return 0;
+}
+
+static int inet_raw_connect(struct socket *s, const void *addr, int len,
+			    bool nonblock)
+{
+	struct inet_sock *is = isk(s);
+	ip_addr_t ip;
+	u16_t port;
+	int err;
+
+	if (len >= (int)sizeof(sa_family_t) &&
+	    ((const struct sockaddr *)addr)->sa_family == AF_UNSPEC) {
+		raw_disconnect(is->rpcb);
+		return 0;
+	}
+	err = addr_in(s, addr, len, &ip, &port);
+	if (err < 0)
+		return err;
+	if (raw_connect(is->rpcb, &ip) != ERR_OK)
+		return -EINVAL;
+	return 0;
+}
+
+static long inet_raw_sendmsg(struct socket *s, struct sock_msg *m, int flags,
+			     bool nonblock)
+{
+	struct inet_sock *is = isk(s);
+	struct pbuf *p;
+	ip_addr_t ip;
+	u16_t port;
+	err_t e;
+	int err;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (is->shut_wr)
+		return -EPIPE;
+	if (m->len > 0xffff - 20)
+		return -EMSGSIZE;
+	if (m->addr && m->addrlen) {
+		err = addr_in(s, m->addr, m->addrlen, &ip, &port);
+		if (err < 0)
+			return err;
+	} else if (is->rpcb->flags & RAW_FLAGS_CONNECTED) {
+		ip_addr_copy(ip, is->rpcb->remote_ip);
+	} else {
+		return -EDESTADDRREQ;
+	}
+	p = pbuf_alloc(PBUF_IP, (u16_t)m->len, PBUF_RAM);
+	if (!p)
+		return -ENOMEM;
+	pbuf_take(p, m->buf, (u16_t)m->len);
+	lwip_port_busy = true;
+	e = raw_sendto(is->rpcb, p, &ip);
+	lwip_port_busy = false;
+	pbuf_free(p);
+	lwip_port_kick();
+	if (e != ERR_OK)
+		return e == ERR_RTE ? -ENETUNREACH : -err_to_errno(e);
+	return (long)m->len;
+}
+
+static const struct proto_ops inet_raw_ops = {
+	.bind = inet_raw_bind,
+	.connect = inet_raw_connect,
+	.listen = inet_dgram_listen,
+	.accept = inet_dgram_accept,
+	.sendmsg = inet_raw_sendmsg,
+	.recvmsg = inet_dgram_recvmsg,
+	.shutdown = inet_shutdown,
+	.getname = inet_getname,
+	.poll = inet_dgram_poll,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+	.ioctl = inet_ioctl,
+	.release = inet_release,
+};
+
+bool inet_sock_owner(void *arg, uint64_t *ino, uint32_t *uid)
+{
+	struct inet_sock *is = arg;
+
+	if (!is || !is->sock || !is->sock->file)
+		return false;
+	*ino = is->sock->file->inode->ino;
+	*uid = is->sock->file->inode->uid;
+	return true;
+}
+
+void inet_sock_queues(void *arg, uint32_t *tx, uint32_t *rx)
+{
+	struct inet_sock *is = arg;
+
+	*tx = 0;
+	*rx = 0;
+	if (!is)
+		return;
+	*rx = (uint32_t)(is->sock && is->sock->type == SOCK_STREAM ?
+				 is->rx_len :
+				 is->dgram_bytes);
+	if (is->tpcb && is->state != IS_LISTEN)
+		*tx = TCP_SND_BUF - tcp_sndbuf(is->tpcb);
+}
+
 static struct inet_sock *inet_alloc(struct socket *s)
 {
 	struct inet_sock *is = kzalloc(sizeof(*is));
@@ -1075,7 +1241,9 @@ static struct inet_sock *inet_alloc(struct socket *s)
 	list_init(&is->acc_link);
 	list_init(&is->wake_link);
 	s->priv = is;
-	s->ops = s->type == SOCK_STREAM ? &inet_stream_ops : &inet_dgram_ops;
+	s->ops = s->type == SOCK_STREAM ? &inet_stream_ops :
+		 s->type == SOCK_RAW	? &inet_raw_ops :
+					  &inet_dgram_ops;
 	return is;
 }
 
@@ -1083,6 +1251,27 @@ int inet_create(struct socket *s, int protocol)
 {
 	struct inet_sock *is;
 
+	if (s->type == SOCK_RAW) {
+		/* IPv4 ICMP only: what ping needs (raw(7)). */
+		if (protocol <= 0 || protocol > 255)
+			return -EPROTONOSUPPORT;
+		if (!sock_capable())
+			return -EPERM;
+		if (s->family != AF_INET || protocol != IPPROTO_ICMP)
+			return -EPROTONOSUPPORT;
+		lwip_port_init();
+		is = inet_alloc(s);
+		if (!is)
+			return -ENOMEM;
+		is->rpcb = raw_new_ip_type(IPADDR_TYPE_V4, (u8_t)protocol);
+		if (!is->rpcb) {
+			kfree(is);
+			s->priv = NULL;
+			return -ENOMEM;
+		}
+		raw_recv(is->rpcb, raw_recv_cb, is);
+		return 0;
+	}
 	if (s->type != SOCK_STREAM && s->type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
 	if (protocol != 0 &&

@@ -71,9 +71,11 @@ struct unix_sock {
 	uint64_t bind_ino;
 	struct ucred peercred;
 	bool has_peercred;
+	struct list_head all_link; /* on unix_all, for /proc/net/unix */
 };
 
 static LIST_HEAD(unix_bound);
+static LIST_HEAD(unix_all);
 static unsigned unix_autobind_next = 1;
 
 static const struct proto_ops unix_stream_ops;
@@ -96,8 +98,10 @@ static void unix_get(struct unix_sock *u)
 
 static void unix_put(struct unix_sock *u)
 {
-	if (u && --u->refcount == 0)
+	if (u && --u->refcount == 0) {
+		list_del(&u->all_link);
 		kfree(u);
+	}
 }
 
 static void unix_wake(struct unix_sock *u)
@@ -544,6 +548,7 @@ static struct unix_sock *unix_alloc(struct socket *s, int type)
 	list_init(&u->accq);
 	list_init(&u->acc_link);
 	list_init(&u->bound_link);
+	list_add_tail(&u->all_link, &unix_all);
 	s->priv = u;
 	s->ops = type == SOCK_DGRAM ? &unix_dgram_ops : &unix_stream_ops;
 	return u;
@@ -1171,6 +1176,38 @@ static const struct proto_ops unix_dgram_ops = {
 	.pair = unix_pair,
 	.release = unix_release,
 };
+
+void unix_foreach(void (*fn)(void *ctx, const struct unix_info *ui), void *ctx)
+{
+	struct unix_sock *u;
+
+	list_for_each_entry(u, &unix_all, all_link) {
+		struct unix_info ui;
+
+		if (!u->sock)
+			continue;
+		memset(&ui, 0, sizeof(ui));
+		ui.refcount = u->refcount;
+		ui.type = u->type;
+		ui.listening = u->state == US_LISTEN;
+		ui.connected = u->state == US_CONNECTED;
+		ui.ino = u->sock->file ? u->sock->file->inode->ino : 0;
+		if (u->bound && u->name.len > (int)sizeof(sa_family_t)) {
+			size_t n = (size_t)u->name.len - sizeof(sa_family_t);
+
+			if (u->name.sun.sun_path[0] == 0) {
+				/* Abstract names show with a leading '@'. */
+				ui.path[0] = '@';
+				memcpy(ui.path + 1, u->name.sun.sun_path + 1,
+				       MIN(n - 1, sizeof(ui.path) - 2));
+			} else {
+				kstrlcpy(ui.path, u->name.path,
+					 sizeof(ui.path));
+			}
+		}
+		fn(ctx, &ui);
+	}
+}
 
 int unix_create(struct socket *s, int protocol)
 {

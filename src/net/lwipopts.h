@@ -3,7 +3,9 @@
  * no operating system under it (NO_SYS=1): only the raw callback API,
  * driven by the socket layer (af_inet.c) and by a kernel timer that calls
  * sys_check_timeouts (lwip_port.c). IPv4 and IPv6, TCP and UDP, and the
- * loopback interface (127.0.0.1, ::1); memory comes from kmalloc.
+ * loopback interface (127.0.0.1, ::1) and Ethernet NICs from the HAL
+ * (netif.c: ARP, static IPv4 or DHCP, IPv6 link-local); raw pcbs serve
+ * SOCK_RAW ICMP (ping); memory comes from kmalloc.
  */
 #ifndef EMBER_LWIPOPTS_H
 #define EMBER_LWIPOPTS_H
@@ -33,15 +35,19 @@
 #define LWIP_IPV6 1
 #define LWIP_TCP 1
 #define LWIP_UDP 1
-#define LWIP_RAW 0
+#define LWIP_RAW 1
 #define LWIP_ICMP 1
 #define LWIP_ICMP6 1
 #define LWIP_DNS 0
-#define LWIP_DHCP 0
+#define LWIP_DHCP 1
+#define DHCP_DOES_ARP_CHECK 0
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
-#define LWIP_ARP 0
-#define LWIP_ETHERNET 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
+#define ARP_TABLE_SIZE 32
+#define ARP_QUEUEING 1
 #define LWIP_IPV6_MLD 0
 #define LWIP_IPV6_AUTOCONFIG 0
 #define LWIP_IPV6_DUP_DETECT_ATTEMPTS 0
@@ -61,7 +67,9 @@
 #define TCP_MSS 8192
 #define TCP_WND (4 * TCP_MSS)
 #define TCP_SND_BUF (4 * TCP_MSS)
-#define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
+/* Segments queued per connection: a 32 KiB send buffer in 1460-byte
+ * Ethernet segments needs 23 (plus oversize pbufs). */
+#define TCP_SND_QUEUELEN 64
 #define LWIP_WND_SCALE 0
 #define TCP_OVERSIZE TCP_MSS
 
@@ -72,6 +80,8 @@
 #define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
 #define LWIP_SINGLE_NETIF 0
 #define LWIP_NETIF_STATUS_CALLBACK 0
+#define LWIP_NETIF_HOSTNAME 0
+#define LWIP_NETIF_TX_SINGLE_PBUF 0
 #define LWIP_NETIF_LINK_CALLBACK 0
 
 /* Checksums are computed and checked (the tap netif will need them). */

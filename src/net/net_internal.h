@@ -50,7 +50,10 @@ struct sock_msg {
 	size_t ctl_len;
 	size_t ctl_used;
 	int msg_flags; /* recv: MSG_TRUNC, MSG_CTRUNC, MSG_EOR */
-	bool cloexec;  /* MSG_CMSG_CLOEXEC */
+	/* send: where buf starts in the caller's whole message (a stream
+	 * sent in pieces); 0 otherwise. */
+	size_t base;
+	bool cloexec; /* MSG_CMSG_CLOEXEC */
 };
 
 struct proto_ops {
@@ -131,9 +134,80 @@ bool sock_put_cmsg(struct sock_msg *m, int level, int type, const void *data,
 
 /* ---- families ---- */
 int unix_create(struct socket *s, int protocol);
+/* AF_NETLINK, NETLINK_ROUTE only (af_netlink.c). */
+int netlink_create(struct socket *s, int protocol);
+/* What /proc/net/unix shows of one AF_UNIX socket. */
+struct unix_info {
+	int refcount, type;
+	bool listening, connected;
+	uint64_t ino;
+	char path[UNIX_PATH_MAX + 2];
+};
+/* Calls fn for every open AF_UNIX socket, oldest first. */
+void unix_foreach(void (*fn)(void *ctx, const struct unix_info *ui), void *ctx);
+/* The inode number and owner of the socket behind an lwIP pcb's
+ * callback argument (af_inet.c); false when it has no file. */
+bool inet_sock_owner(void *arg, uint64_t *ino, uint32_t *uid)
+	__attribute__((weak));
+/* Bytes queued to send and received but unread, for /proc/net. */
+void inet_sock_queues(void *arg, uint32_t *tx, uint32_t *rx)
+	__attribute__((weak));
 /* AF_INET/AF_INET6 over lwIP (af_inet.c); absent (weak NULL) when the
  * core is built without lwIP. */
 int inet_create(struct socket *s, int protocol) __attribute__((weak));
+
+/* ---- interfaces (netif.c) ---- */
+/* Linux's interface flags and hardware types (netdevice(7)). */
+#define NET_IFF_UP 0x1
+#define NET_IFF_BROADCAST 0x2
+#define NET_IFF_LOOPBACK 0x8
+#define NET_IFF_RUNNING 0x40
+#define NET_IFF_MULTICAST 0x1000
+#define NET_ARPHRD_ETHER 1
+#define NET_ARPHRD_LOOPBACK 772
+
+struct net_if_stats {
+	uint64_t rx_bytes, rx_packets, rx_dropped;
+	uint64_t tx_bytes, tx_packets, tx_dropped;
+};
+
+/* A snapshot of one interface. Addresses in network byte order. */
+struct net_if {
+	int index; /* 1.., lo is 1 */
+	char name[16];
+	unsigned flags; /* NET_IFF_* */
+	unsigned mtu;
+	int type; /* NET_ARPHRD_* */
+	uint8_t mac[6];
+	uint32_t ip4, mask4; /* 0: none */
+	int n_ip6;
+	uint8_t ip6[3][16];
+	uint8_t ip6_prefix[3];
+	struct net_if_stats st;
+};
+
+/* Fills out[0..max) by increasing index; returns the count. */
+int net_if_list(struct net_if *out, int max);
+/* The interface with that index (when index > 0) or name: 0 or -ENODEV. */
+int net_if_get(int index, const char *name, struct net_if *out);
+/* Sets the interface up or down (NET_IFF_UP in flags). 0 or -ENODEV. */
+int net_if_set_flags(int index, unsigned flags);
+/* Replaces the interface's IPv4 address and netmask. 0 or -ENODEV. */
+int net_if_set_ip4(int index, uint32_t ip, uint32_t mask);
+/* The IPv4 default route: its gateway and interface, or -ENOENT. */
+int net_route_get4(uint32_t *gw, int *ifindex);
+/* Sets the IPv4 default route via gw (on ifindex, or the interface whose
+ * subnet holds gw when ifindex is 0): 0 or -ENETUNREACH. */
+int net_route_set4(uint32_t gw, int ifindex);
+/* Is ip (network order / 16 bytes) an address of some interface? */
+bool net_addr_is_local4(uint32_t ip);
+bool net_addr_is_local6(const uint8_t *ip);
+
+/* ---- dev_ioctl.c ---- */
+/* Is cmd a netdevice(7) request (SIOCGIF*, SIOCSIF*, routes)? */
+bool net_is_dev_ioctl(unsigned cmd);
+/* Runs one: 0 or -errno (-ENODEV for an unknown interface). */
+long net_dev_ioctl(unsigned cmd, uaddr_t arg);
 
 /* ---- lwIP glue (lwip_port.c) ---- */
 /* Starts lwIP once (loopback interface up). */

@@ -47,6 +47,9 @@ struct socket *sock_create(int family, int type, int protocol)
 	} else if (family == AF_INET || family == AF_INET6) {
 		if (!inet_create)
 			return ERR_PTR(-EAFNOSUPPORT);
+	} else if (family == AF_NETLINK) {
+		if (type != SOCK_RAW && type != SOCK_DGRAM)
+			return ERR_PTR(-ESOCKTNOSUPPORT);
 	} else {
 		return ERR_PTR(-EAFNOSUPPORT);
 	}
@@ -55,6 +58,8 @@ struct socket *sock_create(int family, int type, int protocol)
 		return ERR_PTR(-ENOMEM);
 	if (family == AF_UNIX)
 		err = unix_create(s, protocol);
+	else if (family == AF_NETLINK)
+		err = netlink_create(s, protocol);
 	else
 		err = inet_create(s, protocol);
 	if (err < 0) {
@@ -126,6 +131,52 @@ bool sock_put_cmsg(struct sock_msg *m, int level, int type, const void *data,
 	return true;
 }
 
+/*
+ * A blocking send on a stream moves everything before it returns, as
+ * Linux's does: the bytes already queued (counted from the start of the
+ * caller's whole message, m->base being where this piece starts) are
+ * kept in current->sys_progress across the re-runs, and a signal or
+ * SO_SNDTIMEO after some progress ends the call with the count so far.
+ */
+static long sock_send_stream_all(struct socket *s, struct sock_msg *m,
+				 int flags)
+{
+	size_t done = 0;
+	long r;
+
+	if (current->resumed && current->sys_progress > m->base)
+		done = (size_t)MIN(current->sys_progress - m->base,
+				   (uint64_t)m->len);
+	for (;;) {
+		struct sock_msg part = *m;
+
+		part.buf = (char *)m->buf + done;
+		part.len = m->len - done;
+		if (done) {
+			part.ctl = NULL;
+			part.ctl_len = 0;
+		}
+		r = s->ops->sendmsg(s, &part, flags, done > 0);
+		if (r > 0) {
+			done += (size_t)r;
+			if (done >= m->len)
+				return (long)done;
+			continue;
+		}
+		if (done == 0) {
+			current->sys_progress = m->base;
+			return r;
+		}
+		if (r != -EAGAIN && r != 0)
+			return (long)done;
+		if (current->resumed && (current->wake_reason == WAKE_SIGNAL ||
+					 current->wake_reason == WAKE_TIMEOUT))
+			return (long)done;
+		current->sys_progress = m->base + done;
+		return sock_wait(&s->wq, s->sndtimeo_ns, false);
+	}
+}
+
 long sock_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 		  bool nonblock)
 {
@@ -133,7 +184,11 @@ long sock_sendmsg(struct socket *s, struct sock_msg *m, int flags,
 
 	if (!s->ops->sendmsg)
 		return -EOPNOTSUPP;
-	r = s->ops->sendmsg(s, m, flags, nonblock || (flags & MSG_DONTWAIT));
+	nonblock = nonblock || (flags & MSG_DONTWAIT);
+	if (s->type == SOCK_STREAM && !nonblock && current && m->len)
+		r = sock_send_stream_all(s, m, flags);
+	else
+		r = s->ops->sendmsg(s, m, flags, nonblock);
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL) && current)
 		proc_signal_thread(current, SIGPIPE);
 	return r;
@@ -179,6 +234,9 @@ static long sock_file_ioctl(struct file *f, unsigned cmd, uaddr_t arg)
 {
 	struct socket *s = f->priv;
 
+	/* Interface requests go to the device layer whatever the family. */
+	if (net_is_dev_ioctl(cmd))
+		return net_dev_ioctl(cmd, arg);
 	if (s->ops->ioctl)
 		return s->ops->ioctl(s, cmd, arg);
 	return -ENOTTY;

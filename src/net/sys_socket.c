@@ -340,16 +340,20 @@ static long umsg_load_iov(struct umsg *u, uaddr_t uiov, uint64_t iovlen)
 	return 0;
 }
 
-/* Gathers up to len bytes of the user iovecs into kbuf. */
-static long umsg_gather(const struct umsg *u, void *kbuf, size_t len)
+/* Gathers len bytes of the user iovecs, from byte off of the whole
+ * vector on, into kbuf. */
+static long umsg_gather(const struct umsg *u, void *kbuf, size_t off,
+			size_t len)
 {
 	size_t done = 0;
 
 	for (size_t i = 0; i < u->iovlen && done < len; i++) {
-		size_t n = MIN(u->iov[i].iov_len, len - done);
+		size_t skip = MIN(off, (size_t)u->iov[i].iov_len);
+		size_t n = MIN(u->iov[i].iov_len - skip, len - done);
 
-		if (n &&
-		    copy_from_user((char *)kbuf + done, u->iov[i].iov_base, n))
+		off -= skip;
+		if (n && copy_from_user((char *)kbuf + done,
+					u->iov[i].iov_base + skip, n))
 			return -EFAULT;
 		done += n;
 	}
@@ -377,7 +381,9 @@ static long do_send(struct socket *s, struct file *f, struct umsg *u,
 {
 	struct sockaddr_storage ss;
 	struct sock_msg m = { 0 };
-	size_t len = u->total;
+	size_t len = u->total, off = 0, piece;
+	void *ctl = NULL;
+	bool blocking;
 	long err;
 
 	if (uaddr && addrlen) {
@@ -392,34 +398,53 @@ static long do_send(struct socket *s, struct file *f, struct umsg *u,
 	if (ctllen) {
 		if (ctllen < sizeof(struct cmsghdr))
 			return -EINVAL;
-		m.ctl = kmalloc(ctllen);
-		if (!m.ctl)
+		ctl = kmalloc(ctllen);
+		if (!ctl)
 			return -ENOMEM;
-		m.ctl_len = ctllen;
-		if (copy_from_user(m.ctl, uctl, ctllen)) {
+		if (copy_from_user(ctl, uctl, ctllen)) {
 			err = -EFAULT;
 			goto out;
 		}
 	}
-	if (len > SOCK_IO_MAX) {
-		if (s->type != SOCK_STREAM) {
-			err = -EMSGSIZE;
-			goto out;
-		}
-		len = SOCK_IO_MAX;
+	if (len > SOCK_IO_MAX && s->type != SOCK_STREAM) {
+		err = -EMSGSIZE;
+		goto out;
 	}
-	m.buf = kmalloc(len ? len : 1);
+	/* A stream moves through a bounce buffer a piece at a time; a
+	 * blocking send goes on until all is sent, resuming (re-runs) at
+	 * the offset sock_sendmsg keeps in current->sys_progress. */
+	blocking = s->type == SOCK_STREAM && !(f->flags & O_NONBLOCK) &&
+		   !(flags & MSG_DONTWAIT) && current;
+	if (blocking && current->resumed)
+		off = (size_t)MIN(current->sys_progress, (uint64_t)len);
+	m.buf = kmalloc(MAX(MIN(len, (size_t)SOCK_IO_MAX), (size_t)1));
 	if (!m.buf) {
 		err = -ENOMEM;
 		goto out;
 	}
-	m.len = len;
-	err = umsg_gather(u, m.buf, len);
-	if (err == 0)
-		err = sock_sendmsg(s, &m, (int)flags, f->flags & O_NONBLOCK);
+	do {
+		piece = MIN(len - off, (size_t)SOCK_IO_MAX);
+		m.len = piece;
+		m.base = off;
+		/* Control messages ride with the first byte only. */
+		m.ctl = off ? NULL : ctl;
+		m.ctl_len = off ? 0 : ctllen;
+		err = umsg_gather(u, m.buf, off, piece);
+		if (err == 0)
+			err = sock_sendmsg(s, &m, (int)flags,
+					   f->flags & O_NONBLOCK);
+		if (err < 0) {
+			/* Parked (-EKBLOCK): the progress is saved. */
+			if (off && err != -EKBLOCK)
+				err = (long)off;
+			break;
+		}
+		off += (size_t)err;
+		err = (long)off;
+	} while (blocking && off < len && (size_t)err - m.base == piece);
 out:
 	kfree(m.buf);
-	kfree(m.ctl);
+	kfree(ctl);
 	return err;
 }
 

@@ -256,6 +256,21 @@ int signal_dequeue(struct thread *t, uint64_t mask, struct linux_siginfo *info)
 	return sig;
 }
 
+struct waitq proc_signal_queued_wq = {
+	LIST_HEAD_INIT(proc_signal_queued_wq.waiters)
+};
+
+uint64_t proc_signal_pending(struct thread *t)
+{
+	return t->sig_pending | t->task->sig_pending;
+}
+
+int proc_signal_dequeue(struct thread *t, uint64_t mask,
+			struct linux_siginfo *info)
+{
+	return signal_dequeue(t, mask, info);
+}
+
 uint64_t signal_deliverable(struct thread *t)
 {
 	return (t->sig_pending | t->task->sig_pending) & ~t->sigmask;
@@ -531,6 +546,7 @@ int signal_send_info(struct task *task, struct thread *t, int sig,
 	*pending |= sig_bit(sig);
 	if (!blocked)
 		complete(task, t, sig);
+	waitq_notify(&proc_signal_queued_wq, 0);
 	return 0;
 }
 

@@ -27,6 +27,7 @@ LIST_HEAD(task_list);
 static LIST_HEAD(thread_list);
 static LIST_HEAD(dead_threads);
 static int last_pid;
+static uint64_t pids_allocated; /* /proc/stat "processes" */
 
 struct task *task_find(int pid)
 {
@@ -90,10 +91,18 @@ static int alloc_pid(void)
 		if (last_pid == 0)
 			pid = 1;
 		last_pid = pid;
-		if (!pid_in_use(pid))
+		if (!pid_in_use(pid)) {
+			pids_allocated++;
 			return pid;
+		}
 	}
 	return -EAGAIN;
+}
+
+void proc_pid_counts(int *last, uint64_t *created)
+{
+	*last = last_pid;
+	*created = pids_allocated;
 }
 
 static void task_list_insert(struct task *task)
@@ -399,6 +408,7 @@ void task_exit(struct task *task, int wait_status)
 		tty_session_leader_exit(task->sid);
 	if (task->pid == 1) {
 		pr_info("init exited with status %d", halt_status(wait_status));
+		vfs_shutdown();
 		kern_halt(halt_status(wait_status));
 	}
 	reparent_children(task);

@@ -7,6 +7,7 @@
  *   div    divide by zero          (SIGFPE)
  *   bp     int3                    (SIGTRAP)
  *   gp     hlt in user mode        (SIGSEGV)
+ *   kjump  jump into the kernel half (SIGSEGV)
  *   ok     no fault: exit(0)
  * Built with -nostdlib -static; runs the same on Linux and on Ember.
  */
@@ -30,6 +31,8 @@ _start:
 	je do_bp
 	cmp $'g', %al
 	je do_gp
+	cmp $'k', %al
+	je do_kjump
 	jmp do_exit
 
 do_null:
@@ -52,6 +55,9 @@ do_bp:
 	jmp do_exit
 do_gp:
 	hlt
+do_kjump:
+	movabs $0xffffffff80100000, %rax
+	jmp *%rax
 do_exit:
 	mov $60, %eax			/* exit(0) */
 	xor %edi, %edi

@@ -2,7 +2,7 @@
 """Malformed executables and archives against `ember run` and the fuzz
 harnesses (ctest robust.malformed_elf):
 
-    malformed.py EMBER FUZZ_ELF|- FUZZ_CPIO|-
+    malformed.py EMBER FUZZ_ELF|- FUZZ_CPIO|- [FUZZ_EXT2|-]
 
 Generates, with a fixed random seed (nothing binary is committed):
   - ELF files from three bases (a tiny hand-made static ELF, a static-pie
@@ -15,7 +15,10 @@ Generates, with a fixed random seed (nothing binary is committed):
   - hostile cpio "newc" archives: bad magic and hex, sizes past the end
     or near 2^32, names without NUL, absolute and ".." names, symlinks to
     climb through, hard links to directories, every file type, deep and
-    wide trees, several archives, compressed data.
+    wide trees, several archives, compressed data;
+  - corrupt ext2 images made from the seed images in corpus/ext2:
+    superblock, group descriptor, root inode and directory record fields
+    set to hostile values, truncations and random bit flips.
 
 Every ELF and script is run as `ember run FILE` with a 10 s limit: ember
 must end by itself (no hang), with an exit status (not killed by a
@@ -25,7 +28,10 @@ one line on stderr. Files that may still load (random bit flips, cut
 section headers) only have to end cleanly: the guest may crash, the
 kernel may not. Every ELF goes through the fuzz_elf harness and every
 archive through fuzz_cpio (ASan/UBSan, leak checks); archives also go
-through `ember run --initramfs` once the CLI has that option.
+through `ember run --initramfs` once the CLI has that option. Every ext2
+image is attached with `ember run --disk` to a busybox guest that mounts
+it, lists and reads everything, writes and removes a file (the mount may
+fail with an error; ember must end cleanly), and goes through fuzz_ext2.
 """
 import os
 import random
@@ -279,6 +285,65 @@ def cpio_inputs():
     yield "mtime_huge", n("f", 0o100644, b"x", mtime=0xffffffff) + t
 
 
+# ---- ext2 images ----
+
+EXT2_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         "corpus", "ext2", "s1k.img")
+EXT2_GUEST = ("mkdir -p /tmp/m; mount -t ext2 /dev/vda /tmp/m || exit 0; "
+              "ls -laR /tmp/m >/dev/null 2>&1; "
+              "find /tmp/m -type f -exec cat {} + >/dev/null 2>&1; "
+              "echo x >/tmp/m/new 2>/dev/null; mkdir /tmp/m/d 2>/dev/null; "
+              "rm -rf /tmp/m/d /tmp/m/new 2>/dev/null; umount /tmp/m; exit 0")
+
+
+def ext2_inputs():
+    """(name, image) pairs: a 1 KiB-block seed broken field by field."""
+    if not os.path.exists(EXT2_SEED):
+        return
+    base = bytearray(open(EXT2_SEED, "rb").read())
+    rng = random.Random(2)
+    sb = 1024
+    itable, = struct.unpack_from("<I", base, 2048 + 8)
+    isz, = struct.unpack_from("<H", base, sb + 88)
+    root = itable * 1024 + isz          # inode 2
+    rootblk, = struct.unpack_from("<I", base, root + 40)
+    hostile = (0, 1, 3, 0x7fffffff, 0xffffffff)
+
+    def mutate(name, off, fmt, value):
+        img = bytearray(base)
+        struct.pack_into(fmt, img, off, value & (0xffff if fmt == "<H" else 0xffffffff))
+        return ("ext2_%s_%x" % (name, value), bytes(img))
+
+    for field, off in (("inodes", 0), ("blocks", 4), ("free_blocks", 12),
+                       ("free_inodes", 16), ("first_data", 20), ("log_bsize", 24),
+                       ("bpg", 32), ("ipg", 40), ("rev", 76), ("first_ino", 84)):
+        for v in hostile:
+            yield mutate("sb_" + field, sb + off, "<I", v)
+    for v in (0, 3, 100, 0xffff):
+        yield mutate("sb_inode_size", sb + 88, "<H", v)
+    for field, off in (("block_bitmap", 0), ("inode_bitmap", 4), ("inode_table", 8)):
+        for v in hostile:
+            yield mutate("gd_" + field, 2048 + off, "<I", v)
+    for field, off, fmt in (("mode", 0, "<H"), ("links", 26, "<H"), ("size", 4, "<I"),
+                            ("blocks", 28, "<I"), ("block0", 40, "<I"),
+                            ("ind", 88, "<I"), ("dind", 92, "<I"), ("tind", 96, "<I"),
+                            ("acl", 104, "<I")):
+        for v in hostile:
+            yield mutate("root_" + field, root + off, fmt, v)
+    for field, off, fmt in (("ino", 0, "<I"), ("reclen", 4, "<H"), ("next_reclen", 16, "<H"),
+                            ("namelen", 6, "<H")):
+        for v in (0, 3, 255, 0xffff, 0xffffffff):
+            yield mutate("dir_" + field, rootblk * 1024 + off, fmt, v)
+    for cut in (0, 1024, 1100, 2048, 4096, len(base) // 2, len(base) - 512):
+        yield ("ext2_cut_%d" % cut, bytes(base[:cut]))
+    for n in range(20):
+        img = bytearray(base)
+        for _ in range(30):
+            i = rng.randrange(0, min(len(img), 16384))
+            img[i] ^= 1 << rng.randrange(8)
+        yield ("ext2_flips_%d" % n, bytes(img))
+
+
 # ---- running ----
 
 def run_ember(ember, work, args, name):
@@ -335,11 +400,11 @@ def run_harness(harness, corpus_dir, what):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         print(__doc__)
         return 2
-    ember, fuzz_elf, fuzz_cpio = (a if a == "-" else os.path.realpath(a)
-                                  for a in sys.argv[1:])
+    ember, fuzz_elf, fuzz_cpio, fuzz_ext2 = (a if a == "-" else os.path.realpath(a)
+                                             for a in (sys.argv[1:] + ["-"])[:4])
     # Not under /tmp: the guest's /tmp is Ember's own tmpfs.
     work = tempfile.mkdtemp(prefix="malformed.", dir=os.getcwd())
     try:
@@ -373,6 +438,20 @@ def main():
         else:
             print("ember run has no --initramfs yet: archives only through fuzz_cpio")
         run_harness(fuzz_cpio, cpio_dir, "cpio")
+
+        ext2_dir = os.path.join(work, "ext2")
+        os.makedirs(ext2_dir)
+        images = list(ext2_inputs())
+        bb = "/bin/busybox"
+        for name, data in images:
+            path = os.path.join(ext2_dir, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            if os.path.exists(bb):
+                run_ember(ember, work, ["--disk", path, bb, "sh", "-c", EXT2_GUEST],
+                          name)
+        print("ember run --disk: %d corrupt ext2 images" % len(images))
+        run_harness(fuzz_ext2, ext2_dir, "ext2")
     finally:
         if not failures:
             shutil.rmtree(work, ignore_errors=True)

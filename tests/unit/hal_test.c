@@ -472,13 +472,41 @@ bool hal_console_isatty(int stream)
 	return con_tty;
 }
 
+static unsigned short con_rows = 24, con_cols = 80;
+static bool con_raw;
+
 int hal_console_winsize(unsigned short *rows, unsigned short *cols)
 {
 	if (!con_tty)
 		return -ENOTTY;
-	*rows = 24;
-	*cols = 80;
+	*rows = con_rows;
+	*cols = con_cols;
 	return 0;
+}
+
+int hal_console_set_raw(bool on)
+{
+	if (!con_tty)
+		return -ENOTTY;
+	con_raw = on;
+	return 0;
+}
+
+int hal_console_termios(uint32_t flags[4], uint8_t cc[17])
+{
+	/* Tests see Linux's default settings. */
+	return -ENOTTY;
+}
+
+bool hal_test_console_raw(void)
+{
+	return con_raw;
+}
+
+void hal_test_console_set_winsize(unsigned short rows, unsigned short cols)
+{
+	con_rows = rows;
+	con_cols = cols;
 }
 
 /* ---- entropy ---- */
@@ -656,8 +684,12 @@ void hal_test_reset(void)
 		con_out[0] = '\0';
 	con_in_len = con_in_pos = 0;
 	con_in_eof = con_poll_armed = con_tty = false;
+	con_raw = false;
+	con_rows = 24;
+	con_cols = 80;
 
 	prng_state = PRNG_SEED;
+	hal_test_disks_reset();
 
 	/* Handing the pages back costs only what was touched; they read as
 	 * zeros afterwards. */
@@ -665,34 +697,117 @@ void hal_test_reset(void)
 		memset(arena, 0, arena_bytes);
 }
 
-/* No disks and no NIC in the test HAL (yet). */
+/* ---- disks: memory images (hal_test_disk_add) ---- */
+
+#define TEST_DISKS 8
+static struct {
+	uint8_t *data;
+	size_t bytes;
+	bool read_only;
+	unsigned long flushes, writes;
+} test_disks[TEST_DISKS];
+static int test_ndisks;
+
+int hal_test_disk_add(const void *image, size_t bytes, bool read_only)
+{
+	uint8_t *copy;
+
+	if (test_ndisks == TEST_DISKS)
+		return -1;
+	/* Whole sectors only, as a real disk; a short tail reads as zeros. */
+	copy = calloc(1, (bytes + HAL_BLK_SECTOR - 1) / HAL_BLK_SECTOR *
+				 HAL_BLK_SECTOR + 1);
+	if (!copy)
+		return -1;
+	if (image)
+		memcpy(copy, image, bytes);
+	test_disks[test_ndisks].data = copy;
+	test_disks[test_ndisks].bytes =
+		(bytes + HAL_BLK_SECTOR - 1) / HAL_BLK_SECTOR * HAL_BLK_SECTOR;
+	test_disks[test_ndisks].read_only = read_only;
+	test_disks[test_ndisks].flushes = test_disks[test_ndisks].writes = 0;
+	return test_ndisks++;
+}
+
+void *hal_test_disk_data(int disk, size_t *bytes)
+{
+	if (disk < 0 || disk >= test_ndisks)
+		return NULL;
+	if (bytes)
+		*bytes = test_disks[disk].bytes;
+	return test_disks[disk].data;
+}
+
+unsigned long hal_test_disk_flushes(int disk)
+{
+	return disk >= 0 && disk < test_ndisks ? test_disks[disk].flushes : 0;
+}
+
+void hal_test_disks_reset(void)
+{
+	for (int i = 0; i < test_ndisks; i++)
+		free(test_disks[i].data);
+	memset(test_disks, 0, sizeof(test_disks));
+	test_ndisks = 0;
+}
+
 int hal_blk_count(void)
 {
-	return 0;
+	return test_ndisks;
 }
 
 int hal_blk_info(int disk, uint64_t *sectors, bool *read_only)
 {
-	(void)disk, (void)sectors, (void)read_only;
-	return -ENODEV;
+	if (disk < 0 || disk >= test_ndisks)
+		return -ENODEV;
+	*sectors = test_disks[disk].bytes / HAL_BLK_SECTOR;
+	*read_only = test_disks[disk].read_only;
+	return 0;
+}
+
+static int disk_range(int disk, uint64_t sector, size_t count)
+{
+	uint64_t n;
+
+	if (disk < 0 || disk >= test_ndisks)
+		return -ENODEV;
+	n = test_disks[disk].bytes / HAL_BLK_SECTOR;
+	if (sector > n || count > n - sector)
+		return -EINVAL;
+	return 0;
 }
 
 int hal_blk_read(int disk, uint64_t sector, void *buf, size_t count)
 {
-	(void)disk, (void)sector, (void)buf, (void)count;
-	return -ENODEV;
+	int err = disk_range(disk, sector, count);
+
+	if (err)
+		return err;
+	memcpy(buf, test_disks[disk].data + sector * HAL_BLK_SECTOR,
+	       count * HAL_BLK_SECTOR);
+	return 0;
 }
 
 int hal_blk_write(int disk, uint64_t sector, const void *buf, size_t count)
 {
-	(void)disk, (void)sector, (void)buf, (void)count;
-	return -ENODEV;
+	int err = disk_range(disk, sector, count);
+
+	if (err)
+		return err;
+	if (test_disks[disk].read_only)
+		return -EROFS;
+	memcpy(test_disks[disk].data + sector * HAL_BLK_SECTOR, buf,
+	       count * HAL_BLK_SECTOR);
+	test_disks[disk].writes++;
+	return 0;
 }
 
 int hal_blk_flush(int disk)
 {
-	(void)disk;
-	return -ENODEV;
+	if (disk < 0 || disk >= test_ndisks)
+		return -ENODEV;
+	test_disks[disk].flushes++;
+	return 0;
 }
 
 int hal_net_count(void)

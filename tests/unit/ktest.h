@@ -115,6 +115,21 @@ uint64_t hal_test_timer_deadline(void);
  * kern_console_event when the core armed hal_console_poll. */
 void hal_test_console_eof(void);
 void hal_test_console_set_tty(bool tty);
+/* Whether the core asked for raw mode (hal_console_set_raw), and the size
+ * hal_console_winsize reports (default 24x80). */
+bool hal_test_console_raw(void);
+void hal_test_console_set_winsize(unsigned short rows, unsigned short cols);
+
+/* Disks of the test HAL: hal_test_disk_add copies bytes of image (NULL:
+ * zeros) into a new memory disk (rounded up to whole sectors) and
+ * returns its number (the core's /dev/vda, vdb, ... when added before
+ * the boot), or -1. hal_test_disk_data is its current contents;
+ * hal_test_disk_flushes counts hal_blk_flush calls. hal_test_reset
+ * removes every disk (hal_test_disks_reset). */
+int hal_test_disk_add(const void *image, size_t bytes, bool read_only);
+void *hal_test_disk_data(int disk, size_t *bytes);
+unsigned long hal_test_disk_flushes(int disk);
+void hal_test_disks_reset(void);
 
 /* --- for fuzzers (tests/fuzz), which boot a kernel per input --- */
 

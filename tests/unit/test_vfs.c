@@ -753,7 +753,8 @@ START_TEST(fd_table_semantics)
 	ck_assert_int_eq(ksys2(NR_fcntl, 21, F_GETFD), FD_CLOEXEC);
 	ck_assert_int_eq(ksys3(NR_fcntl, b, F_DUPFD, 1 << 20), -EINVAL);
 	ck_assert_int_eq(ksys3(NR_fcntl, 99, F_GETFD, 0), -EBADF);
-	ck_assert_int_eq(ksys3(NR_fcntl, b, F_SETLK, 0), -EINVAL);
+	ck_assert_int_eq(ksys3(NR_fcntl, b, 9999, 0), -EINVAL);
+	ck_assert_int_eq(ksys3(NR_fcntl, b, F_SETLK, 0), -EFAULT);
 	/* F_SETFL changes only O_APPEND and O_NONBLOCK. */
 	ck_assert_int_eq(ksys3(NR_fcntl, b, F_SETFL, O_NONBLOCK | O_WRONLY), 0);
 	long fl = ksys2(NR_fcntl, b, F_GETFL);

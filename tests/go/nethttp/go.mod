@@ -1,0 +1,3 @@
+module ember.test/nethttp
+
+go 1.19
