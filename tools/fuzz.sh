@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/fuzz.sh HARNESS [SECONDS] [JOBS]: a longer fuzzing run.
 #
-# HARNESS is syscalls, elf or cpio (tests/fuzz/fuzz_HARNESS.c). Builds the
+# HARNESS is syscalls, elf, cpio or ext2 (tests/fuzz/fuzz_HARNESS.c). Builds the
 # fuzzers (build/tests/fuzz/build, clang) and runs HARNESS for SECONDS
 # (default 600) with JOBS processes (default 1), keeping the grown corpus
 # in build/fuzz-corpus/HARNESS so that the next run starts from it.
@@ -11,13 +11,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # Explore: a random seed unless one is given (CI runs use a fixed one).
 export FUZZ_SEED=${FUZZ_SEED:-0}
-h=${1:?usage: tools/fuzz.sh syscalls|elf|cpio [SECONDS] [JOBS]}
+h=${1:?usage: tools/fuzz.sh syscalls|elf|cpio|ext2 [SECONDS] [JOBS]}
 secs=${2:-600}
 jobs=${3:-1}
 case "$h" in
-syscalls | elf | cpio) ;;
+syscalls | elf | cpio | ext2) ;;
 *)
-	echo "unknown harness '$h' (syscalls, elf, cpio)" >&2
+	echo "unknown harness '$h' (syscalls, elf, cpio, ext2)" >&2
 	exit 2
 	;;
 esac

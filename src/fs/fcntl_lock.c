@@ -17,20 +17,12 @@
 #define OFFSET_MAX INT64_MAX
 
 struct rlock {
-	struct list_head link; /* in rlock_node.locks, by start */
+	struct list_head link; /* in lock_node.locks, by start */
 	const void *owner;     /* struct files * (POSIX) or struct file * */
 	bool ofd;
 	bool write;
 	int pid;	    /* the locker's process, for F_GETLK */
 	int64_t start, end; /* inclusive; end OFFSET_MAX: to EOF and beyond */
-};
-
-/* The locks of one inode; exists while there are locks or waiters. */
-struct rlock_node {
-	struct list_head link; /* in rlock_nodes */
-	struct inode *ino;     /* referenced */
-	struct list_head locks;
-	struct waitq wq;
 };
 
 /* A POSIX owner parked in F_SETLKW behind another owner's lock: what
@@ -46,38 +38,19 @@ struct rlock_waiter {
 static LIST_HEAD(rlock_nodes);
 static LIST_HEAD(rlock_waiters);
 
-static struct rlock_node *node_find(struct inode *ino, bool create)
+static struct lock_node *node_find(struct inode *ino, bool create)
 {
-	struct rlock_node *n;
-
-	list_for_each_entry(n, &rlock_nodes, link)
-		if (n->ino == ino)
-			return n;
-	if (!create)
-		return NULL;
-	n = kzalloc(sizeof(*n));
-	if (!n)
-		return NULL;
-	n->ino = ino;
-	inode_get(ino);
-	list_init(&n->locks);
-	waitq_init(&n->wq);
-	list_add_tail(&n->link, &rlock_nodes);
-	return n;
+	return lock_node_find(&rlock_nodes, ino, create);
 }
 
-static void node_put_if_unused(struct rlock_node *n)
+static void node_put_if_unused(struct lock_node *n)
 {
-	if (!list_empty(&n->locks) || !list_empty(&n->wq.waiters))
-		return;
-	list_del(&n->link);
-	inode_put(n->ino);
-	kfree(n);
+	lock_node_put_if_unused(n);
 }
 
 /* Lets n's waiters try again. They re-run later (sched_run_pending), so n
  * stays valid here. */
-static void node_changed(struct rlock_node *n)
+static void node_changed(struct lock_node *n)
 {
 	waitq_wake_all(&n->wq);
 	node_put_if_unused(n);
@@ -122,7 +95,7 @@ static bool overlaps(const struct rlock *l, int64_t start, int64_t end)
 }
 
 /* The first lock of another owner conflicting with the request. */
-static struct rlock *find_conflict(struct rlock_node *n, const void *owner,
+static struct rlock *find_conflict(struct lock_node *n, const void *owner,
 				   bool write, int64_t start, int64_t end)
 {
 	struct rlock *l;
@@ -134,7 +107,7 @@ static struct rlock *find_conflict(struct rlock_node *n, const void *owner,
 	return NULL;
 }
 
-static void insert_sorted(struct rlock_node *n, struct rlock *nl)
+static void insert_sorted(struct lock_node *n, struct rlock *nl)
 {
 	struct rlock *l;
 
@@ -153,7 +126,7 @@ static void insert_sorted(struct rlock_node *n, struct rlock *nl)
  * same type. spare and nl are preallocated so that nothing fails half
  * way; whatever is not used is freed.
  */
-static void apply(struct rlock_node *n, const void *owner, bool ofd, int pid,
+static void apply(struct lock_node *n, const void *owner, bool ofd, int pid,
 		  int type, int64_t start, int64_t end, struct rlock *nl,
 		  struct rlock *spare)
 {
@@ -273,7 +246,7 @@ static const void *cur_owner(void)
 static long do_getlk(struct file *f, struct linux_flock *fl, bool ofd)
 {
 	const void *owner = ofd ? (const void *)f : cur_owner();
-	struct rlock_node *n;
+	struct lock_node *n;
 	struct rlock *l;
 	int64_t start, end;
 	int err;
@@ -303,7 +276,7 @@ static long do_setlk(struct file *f, const struct linux_flock *fl, bool ofd,
 {
 	const void *owner = ofd ? (const void *)f : cur_owner();
 	struct rlock *nl = NULL, *spare = NULL, *c;
-	struct rlock_node *n;
+	struct lock_node *n;
 	int64_t start, end;
 	int err;
 
@@ -397,7 +370,7 @@ long fcntl_lock(struct file *f, int cmd, uaddr_t arg)
 }
 
 /* Drops every lock of owner on n; true when there was one. */
-static bool drop_owner(struct rlock_node *n, const void *owner)
+static bool drop_owner(struct lock_node *n, const void *owner)
 {
 	struct rlock *l, *tmp;
 	bool any = false;
@@ -414,7 +387,7 @@ static bool drop_owner(struct rlock_node *n, const void *owner)
 void fcntl_lock_close(struct files *owner, struct file *f)
 {
 	struct rlock_waiter *w, *tmp;
-	struct rlock_node *n;
+	struct lock_node *n;
 
 	if (!f || !f->inode || list_empty(&rlock_nodes))
 		return;
@@ -430,7 +403,7 @@ void fcntl_lock_close(struct files *owner, struct file *f)
 
 void fcntl_lock_file_release(struct file *f)
 {
-	struct rlock_node *n;
+	struct lock_node *n;
 
 	if (!f->inode || list_empty(&rlock_nodes))
 		return;

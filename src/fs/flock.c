@@ -11,14 +11,6 @@
 
 #include "internal.h"
 
-/* The locks of one inode; exists while there are holders or waiters. */
-struct flock_node {
-	struct list_head link; /* in flock_nodes */
-	struct inode *ino;     /* referenced */
-	struct list_head holders;
-	struct waitq wq;
-};
-
 struct flock_holder {
 	struct list_head link;
 	struct file *f;
@@ -27,40 +19,21 @@ struct flock_holder {
 
 static LIST_HEAD(flock_nodes);
 
-static struct flock_node *node_find(struct inode *ino, bool create)
+static struct lock_node *node_find(struct inode *ino, bool create)
 {
-	struct flock_node *n;
-
-	list_for_each_entry(n, &flock_nodes, link)
-		if (n->ino == ino)
-			return n;
-	if (!create)
-		return NULL;
-	n = kzalloc(sizeof(*n));
-	if (!n)
-		return NULL;
-	n->ino = ino;
-	inode_get(ino);
-	list_init(&n->holders);
-	waitq_init(&n->wq);
-	list_add_tail(&n->link, &flock_nodes);
-	return n;
+	return lock_node_find(&flock_nodes, ino, create);
 }
 
-static void node_put_if_unused(struct flock_node *n)
+static void node_put_if_unused(struct lock_node *n)
 {
-	if (!list_empty(&n->holders) || !list_empty(&n->wq.waiters))
-		return;
-	list_del(&n->link);
-	inode_put(n->ino);
-	kfree(n);
+	lock_node_put_if_unused(n);
 }
 
-static struct flock_holder *holder_of(struct flock_node *n, struct file *f)
+static struct flock_holder *holder_of(struct lock_node *n, struct file *f)
 {
 	struct flock_holder *h;
 
-	list_for_each_entry(h, &n->holders, link)
+	list_for_each_entry(h, &n->locks, link)
 		if (h->f == f)
 			return h;
 	return NULL;
@@ -69,7 +42,7 @@ static struct flock_holder *holder_of(struct flock_node *n, struct file *f)
 /* Drops a lock on ino's node n and lets the waiters try again: they run
  * at once, nested, take locks of their own or give up (and may free n),
  * so n is looked up afresh afterwards. */
-static void drop_lock(struct inode *ino, struct flock_node *n,
+static void drop_lock(struct inode *ino, struct lock_node *n,
 		      struct flock_holder *h)
 {
 	list_del(&h->link);
@@ -80,11 +53,11 @@ static void drop_lock(struct inode *ino, struct flock_node *n,
 		node_put_if_unused(n);
 }
 
-static bool conflicts(struct flock_node *n, struct file *f, bool exclusive)
+static bool conflicts(struct lock_node *n, struct file *f, bool exclusive)
 {
 	struct flock_holder *h;
 
-	list_for_each_entry(h, &n->holders, link)
+	list_for_each_entry(h, &n->locks, link)
 		if (h->f != f && (exclusive || h->exclusive))
 			return true;
 	return false;
@@ -92,7 +65,7 @@ static bool conflicts(struct flock_node *n, struct file *f, bool exclusive)
 
 void flock_file_release(struct file *f)
 {
-	struct flock_node *n;
+	struct lock_node *n;
 	struct flock_holder *h;
 
 	fcntl_lock_file_release(f);
@@ -108,7 +81,7 @@ long sys_flock(int fd, int operation)
 {
 	int cmd = operation & ~LOCK_NB;
 	struct flock_holder *h;
-	struct flock_node *n;
+	struct lock_node *n;
 	struct file *f;
 	bool exclusive;
 	long err = 0;
@@ -159,7 +132,7 @@ long sys_flock(int fd, int operation)
 	}
 	h->f = f;
 	h->exclusive = exclusive;
-	list_add_tail(&h->link, &n->holders);
+	list_add_tail(&h->link, &n->locks);
 out:
 	file_put(f);
 	return err;

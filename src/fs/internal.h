@@ -204,6 +204,21 @@ struct file *anon_file_open(const char *kind, const struct file_ops *ops,
 bool is_pseudo_mount(const struct mount *mnt);
 long pseudo_path_name(const struct path *p, char *buf, size_t len);
 
+/* ---- lock nodes (lock_node.c), for flock.c and fcntl_lock.c ---- */
+/* The locks of one inode; exists while there are locks or waiters. */
+struct lock_node {
+	struct list_head link; /* in the owner's table */
+	struct inode *ino;     /* referenced */
+	struct list_head locks; /* the owner's lock records */
+	struct waitq wq;       /* waiters for a change */
+};
+/* The node of ino in table; with create, a new one when there is none.
+ * NULL when absent (or out of memory). */
+struct lock_node *lock_node_find(struct list_head *table, struct inode *ino,
+				 bool create);
+/* Frees n once it has no locks and no waiters. */
+void lock_node_put_if_unused(struct lock_node *n);
+
 /* ---- pipes and FIFOs (pipe.c) ---- */
 extern const struct file_ops pipe_fops;
 static inline bool file_is_pipe(const struct file *f)

@@ -13,9 +13,7 @@
 #            mid-write; ember exits without umount (the shutdown writes
 #            everything back and marks the filesystem clean)
 #   hostkill the same with the writer's stub process killed by SIGKILL
-#            from the host (the guest sees its child die). Not a ctest:
-#            telling the writer's stub from init's on the host is
-#            guesswork (about 1 run in 4 kills init instead)
+#            from the host (the guest sees its child die)
 #   applets  ls, cp -a, mv, rm -r, mkdir -p, ln -s, find -exec, tar,
 #            dd, stat, df, du, touch -d, chmod on the mount, output
 #            compared with the same commands run natively
@@ -181,21 +179,28 @@ EOF
 		sleep 0.1
 	done
 	sleep 1
-	# Ember's children named "[ember]" are the guests' stubs, oldest
-	# first: init (the script), then the writer subshell.
+	# Ember's children shown as "[ember]" (no readable command line: they
+	# unmapped the host) are the guests' stubs. The oldest by start time
+	# is init's (the script, made a second before anything else); every
+	# other one is the writer subshell or a cat it runs: SIGKILL them all.
 	epid=$tpid
 	for _ in 1 2 3 4; do
 		[ "$(ps -o comm= -p "$epid")" = ember ] && break
 		epid=$(pgrep -P "$epid" | head -n 1)
 		[ -n "$epid" ] || break
 	done
-	writer=$(ps -o pid=,args= --ppid "${epid:-0}" --sort=pid |
-		awk '$2 == "[ember]" { print $1 }' | sed -n 2p)
-	if [ -z "$writer" ]; then
+	stubs=$(ps -o pid=,args= --ppid "${epid:-0}" |
+		awk '$2 == "[ember]" { print $1 }' |
+		while read -r p; do
+			# /proc/PID/stat field 22 is the start time in ticks.
+			st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $20 }')
+			[ -n "$st" ] && echo "$st $p"
+		done | sort -n | awk 'NR > 1 { print $2 }')
+	if [ -z "$stubs" ]; then
 		fail "no writer stub found under ember (${epid:-none})"
 		kill -9 "$tpid"
 	else
-		kill -9 "$writer"
+		kill -9 $stubs
 	fi
 	wait "$tpid"
 	rc=$?
