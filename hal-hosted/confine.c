@@ -68,7 +68,7 @@ static void shared_ns_setup(void)
 {
 	int status, n = 0;
 	char path[64];
-	pid_t holder, probe;
+	pid_t holder, probe, parent = getpid();
 
 	holder = (pid_t)syscall(SYS_clone, SIGCHLD | CLONE_NEWUSER |
 						   CLONE_NEWNS | CLONE_NEWNET |
@@ -77,8 +77,13 @@ static void shared_ns_setup(void)
 	if (holder < 0)
 		return;
 	if (holder == 0) {
+		/* No fd at all: a holder keeping ember's stdout open would
+		 * keep whoever reads it waiting. And if ember died before
+		 * PDEATHSIG was set, the signal never comes: leave now. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		syscall(SYS_close_range, 3, ~0U, 0);
+		syscall(SYS_close_range, 0, ~0U, 0);
+		if (getppid() != parent)
+			_exit(0);
 		for (;;)
 			pause();
 	}

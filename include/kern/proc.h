@@ -259,7 +259,8 @@ int proc_tty_access(int fg_pgrp, int sig);
  */
 int proc_fsize_check(uint64_t pos, size_t *len);
 
-/* True when a process group exists in session sid (tcsetpgrp's check). */
+/* True when a process group exists in session sid (tcsetpgrp's check);
+ * zombies count until they are reaped, as on Linux. */
 bool proc_pgrp_in_session(int pgid, int sid);
 
 /* The calling task has the privileges of root (Ember's CAP_* checks). */

@@ -17,8 +17,11 @@ bool proc_pgrp_in_session(int pgid, int sid)
 {
 	struct task *task;
 
+	/* A zombie still belongs to its group until it is reaped, as on
+	 * Linux: a shell's tcsetpgrp for a pipeline that already exited
+	 * (stty -a | head -1) must not fail with ESRCH. */
 	list_for_each_entry(task, &task_list, all_link) {
-		if (task->state == TASK_ALIVE && task->pgid == pgid &&
+		if (task->state != TASK_DEAD && task->pgid == pgid &&
 		    task->sid == sid)
 			return true;
 	}
