@@ -25,6 +25,7 @@ struct super_block;
 struct mount;
 struct kstat;
 struct path;
+struct vm_object_ops;
 
 struct timespec64 {
 	int64_t sec;
@@ -94,6 +95,9 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct waitq **wq);
 	int (*fsync)(struct file *f);
 	void (*release)(struct file *f);
+	/* MAP_SHARED of this file maps these pages (the object is the
+	 * inode); NULL: shared mappings are refused with -ENODEV. */
+	const struct vm_object_ops *vm_ops;
 };
 
 /* statfs figures a filesystem reports (super_ops.statfs). */

@@ -24,6 +24,20 @@
 #define VMA_DONTFORK 0x10   /* MADV_DONTFORK: a child does not get it */
 #define VMA_WIPEONFORK 0x20 /* MADV_WIPEONFORK: a child gets it empty */
 
+/*
+ * What backs a shared file mapping (MAP_SHARED of a tmpfs file or memfd):
+ * the fault path maps the object's own frames, so the mapping, read(2)
+ * and write(2) all see the same bytes. Supplied by a filesystem.
+ */
+struct vm_object_ops {
+	/* A referenced frame holding page pgoff of obj (a hole is filled
+	 * with a zeroed frame); -ENXIO past the end of the object (the
+	 * access gets SIGBUS), -ENOMEM. */
+	int (*get_page)(void *obj, uint64_t pgoff, paddr_t *out);
+	void (*get)(void *obj); /* a VMA copy takes a reference */
+	void (*put)(void *obj);
+};
+
 struct vma {
 	struct list_head link; /* in mm->vmas, sorted by start */
 	uaddr_t start, end;    /* [start, end), page aligned */
@@ -34,6 +48,10 @@ struct vma {
 	char *name;
 	uint64_t pgoff; /* file offset of start, in pages */
 	uint64_t dev, ino;
+	/* Shared file mappings: the object whose frames are mapped
+	 * (referenced), or NULL for anonymous and private memory. */
+	const struct vm_object_ops *obj_ops;
+	void *obj;
 };
 
 /* Software page-table entry bits (the core's table, not the CPU's). */
@@ -106,6 +124,11 @@ int vm_set_flags(struct mm *mm, uaddr_t start, size_t len, unsigned set,
  * (MADV_DONTNEED): they read back as zeros. Shared and file-backed pages
  * are kept. Returns 0, or -ENOMEM when part of the range is unmapped. */
 int vm_discard(struct mm *mm, uaddr_t start, size_t len);
+
+/* Makes the VMA starting at start (just made by vm_map) map obj's pages
+ * from page pgoff on, taking a reference. 0 or -EINVAL. */
+int vm_set_object(struct mm *mm, uaddr_t start, const struct vm_object_ops *ops,
+		  void *obj, uint64_t pgoff);
 
 /* Bytes mapped in mm (the sum of its VMAs), as RLIMIT_AS counts them. */
 uint64_t vm_total_bytes(struct mm *mm);

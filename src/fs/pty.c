@@ -22,6 +22,9 @@ struct pty {
 	int slave_opens;
 	bool slave_was_open; /* a last slave close makes master reads EIO */
 	bool master_open;
+	/* In master_release: the hangup may end the session leader at
+	 * once, whose slave closes must not free p under the release. */
+	bool releasing;
 	bool locked;
 	bool packet;	    /* TIOCPKT */
 	uint8_t pkt_status; /* TIOCPKT_* waiting for the master */
@@ -199,7 +202,7 @@ static void node_remove(struct pty *p)
 
 static bool pty_unused(const struct pty *p)
 {
-	return !p->master_open && p->slave_opens == 0 &&
+	return !p->master_open && !p->releasing && p->slave_opens == 0 &&
 	       list_empty(&p->m_read_wq.waiters) &&
 	       list_empty(&p->m_write_wq.waiters) &&
 	       list_empty(&p->tty.read_wq.waiters) &&
@@ -444,9 +447,11 @@ static void master_release(struct file *f)
 	struct pty *p = f->priv;
 
 	p->master_open = false;
+	p->releasing = true;
 	node_remove(p);
 	tty_hangup(&p->tty);
 	tty_remove(&p->tty);
+	p->releasing = false;
 	pty_put_if_unused(p);
 }
 

@@ -8,6 +8,7 @@
  * Layer: filesystem; relies on pmm frames, kmalloc and the VFS core.
  */
 #include <kern/pmm.h>
+#include <kern/vm.h>
 #include <uapi/dirent.h>
 #include <uapi/statfs.h>
 
@@ -234,10 +235,53 @@ static int tmpfs_fsync(struct file *f)
 	return 0;
 }
 
+/* ---- shared mappings: the mapping maps the file's own frames ---- */
+
+static int tmpfs_get_page(void *obj, uint64_t pgoff, paddr_t *out)
+{
+	struct inode *ino = obj;
+	struct tmpfs_node *n = node_of(ino);
+	paddr_t *slot;
+
+	/* The page holding the last byte is whole; past it, SIGBUS. */
+	if (pgoff >= (ino->size + PAGE_SIZE - 1) / PAGE_SIZE)
+		return -ENXIO;
+	slot = page_slot(n, pgoff, true);
+	if (!slot)
+		return -ENOMEM;
+	if (!*slot) {
+		*slot = pmm_alloc();
+		if (!*slot)
+			return -ENOMEM;
+		n->npages++;
+		update_blocks(ino);
+	}
+	pmm_get(*slot);
+	*out = *slot;
+	return 0;
+}
+
+static void tmpfs_obj_get(void *obj)
+{
+	inode_get(obj);
+}
+
+static void tmpfs_obj_put(void *obj)
+{
+	inode_put(obj);
+}
+
+static const struct vm_object_ops tmpfs_vm_ops = {
+	.get_page = tmpfs_get_page,
+	.get = tmpfs_obj_get,
+	.put = tmpfs_obj_put,
+};
+
 static const struct file_ops tmpfs_file_ops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
 	.fsync = tmpfs_fsync,
+	.vm_ops = &tmpfs_vm_ops,
 };
 
 /* ---- directories ---- */

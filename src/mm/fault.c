@@ -24,6 +24,35 @@ static bool page_present(struct mm *mm, uaddr_t va)
 }
 
 /*
+ * A shared file mapping: maps the object's own frames for n pages from
+ * s, one page at a time (its frames are not contiguous). Returns 0,
+ * -ENXIO past the object's end (SIGBUS), or -ENOMEM.
+ */
+static int fill_object(struct mm *mm, struct vma *v, uaddr_t s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uaddr_t va = s + i * PAGE_SIZE;
+		uint64_t *pte = vm_pt_ensure(mm, va);
+		paddr_t pa;
+		int r;
+
+		if (!pte)
+			return -ENOMEM;
+		r = v->obj_ops->get_page(v->obj,
+					 v->pgoff + ((va - v->start) >> PAGE_SHIFT),
+					 &pa);
+		if (r)
+			return r;
+		*pte = pa | PTE_PRESENT | PTE_WRITE;
+		mm->rss_pages++;
+		r = hal_as_map(mm->as, va, pa, 1, v->prot);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
  * Backs [s, s + n pages) (all absent, inside v) with fresh frames, as few
  * runs of contiguous frames as pmm gives, each mapped with one HAL call.
  * With must (inside the range), stops once must is backed; otherwise
@@ -32,6 +61,9 @@ static bool page_present(struct mm *mm, uaddr_t va)
 static int fill_range(struct mm *mm, struct vma *v, uaddr_t s, size_t n,
 		      uaddr_t must, bool only_must)
 {
+	if (v->obj_ops)
+		return fill_object(mm, v, only_must ? must : s,
+				   only_must ? 1 : n);
 	while (n) {
 		size_t got;
 		paddr_t pa;

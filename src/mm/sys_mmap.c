@@ -55,6 +55,41 @@ static int fill_piece(void *kptr, size_t len, void *arg)
 	return 0;
 }
 
+/* MAP_SHARED of a file: the VMA maps the file's own pages (its
+ * vm_object_ops), so writes through it are the file's bytes. */
+static long map_file_shared(struct mm *mm, uaddr_t addr, size_t len,
+			    unsigned prot, unsigned vflags, struct file *f,
+			    int64_t off)
+{
+	struct kstat st;
+	struct vma *v;
+	char *name;
+	long r;
+
+	r = vfs_getattr(f->inode, &st);
+	if (r < 0)
+		return r;
+	name = kmalloc(PATH_MAX);
+	if (!name)
+		return -ENOMEM;
+	r = vfs_path_name(&f->path, name, PATH_MAX);
+	if (r >= 0)
+		r = vm_map(mm, addr, len, prot, vflags, name);
+	kfree(name);
+	if (r < 0)
+		return r;
+	r = vm_set_object(mm, addr, f->ops->vm_ops, f->inode,
+			  (uint64_t)off >> PAGE_SHIFT);
+	if (r < 0) {
+		vm_unmap(mm, addr, len);
+		return r;
+	}
+	v = vm_find_vma(mm, addr);
+	v->dev = st.dev;
+	v->ino = st.ino;
+	return 0;
+}
+
 /* Records the file on the VMA(s) of [addr, addr+len) for /proc/PID/maps
  * and copies the file's bytes into freshly allocated frames. */
 static long map_file_private(struct mm *mm, uaddr_t addr, size_t len,
@@ -151,11 +186,12 @@ long sys_mmap(uaddr_t addr, size_t length, unsigned long prot,
 		if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
 		    (f->flags & O_ACCMODE) != O_RDWR)
 			goto out_put_file;
-		/* Shared file mappings need a page cache that writes back
-		 * to the file; until there is one they are refused (as a
-		 * filesystem without mmap support refuses them). */
+		/* Shared file mappings map the file's own frames (tmpfs);
+		 * a filesystem without them refuses, as one without mmap
+		 * support does on Linux. */
 		r = -ENODEV;
-		if (type != MAP_PRIVATE || !S_ISREG(f->inode->mode))
+		if (!S_ISREG(f->inode->mode) ||
+		    (type != MAP_PRIVATE && (!f->ops || !f->ops->vm_ops)))
 			goto out_put_file;
 	}
 
@@ -170,7 +206,12 @@ long sys_mmap(uaddr_t addr, size_t length, unsigned long prot,
 			goto out_put_file;
 	}
 
-	if (f) {
+	if (f && type != MAP_PRIVATE) {
+		r = map_file_shared(mm, addr, len, (unsigned)prot, vflags, f,
+				    offset);
+		if (r < 0)
+			goto out_put_file;
+	} else if (f) {
 		r = map_file_private(mm, addr, len, (unsigned)prot, vflags, f,
 				     offset);
 		if (r < 0)
@@ -241,6 +282,35 @@ long sys_brk(uaddr_t brk)
 	}
 	mm->brk = brk;
 	return (long)brk;
+}
+
+/*
+ * msync(2): a shared file mapping maps the file's own frames (tmpfs), and
+ * private and anonymous memory has nothing to write back, so after Linux's
+ * checks of the flags and the range there is nothing left to do.
+ */
+long sys_msync(uaddr_t addr, size_t length, unsigned long flags)
+{
+	struct mm *mm = cur_mm();
+	uaddr_t end, va;
+
+	if (flags & ~(unsigned long)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (!IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	end = PAGE_UP(addr + length);
+	if (end < addr)
+		return -ENOMEM;
+	for (va = addr; va < end;) {
+		struct vma *v = vm_find_vma(mm, va);
+
+		if (!v)
+			return -ENOMEM;
+		va = v->end;
+	}
+	return 0;
 }
 
 long sys_madvise(uaddr_t addr, size_t length, int advice)

@@ -100,8 +100,36 @@ static struct vma *vma_new(uaddr_t start, uaddr_t end, unsigned prot,
 static void vma_free(struct vma *v)
 {
 	list_del(&v->link);
+	if (v->obj_ops)
+		v->obj_ops->put(v->obj);
 	kfree(v->name);
 	kfree(v);
+}
+
+/* Gives copy (a split-off part or a fork's VMA) v's file identity. */
+static void vma_copy_source(struct vma *copy, const struct vma *v)
+{
+	copy->dev = v->dev;
+	copy->ino = v->ino;
+	if (v->obj_ops) {
+		copy->obj_ops = v->obj_ops;
+		copy->obj = v->obj;
+		v->obj_ops->get(v->obj);
+	}
+}
+
+int vm_set_object(struct mm *mm, uaddr_t start, const struct vm_object_ops *ops,
+		  void *obj, uint64_t pgoff)
+{
+	struct vma *v = vm_find_vma(mm, start);
+
+	if (!v || v->start != start || v->obj_ops)
+		return -EINVAL;
+	v->obj_ops = ops;
+	v->obj = obj;
+	v->pgoff = pgoff;
+	ops->get(obj);
+	return 0;
 }
 
 static struct vma *vma_next(struct mm *mm, struct vma *v)
@@ -151,8 +179,7 @@ static int vma_split_at(struct mm *mm, uaddr_t addr)
 	if (!tail)
 		return -ENOMEM;
 	tail->pgoff = v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
-	tail->dev = v->dev;
-	tail->ino = v->ino;
+	vma_copy_source(tail, v);
 	v->end = addr;
 	list_add(&tail->link, &v->link);
 	return 0;
@@ -161,7 +188,8 @@ static int vma_split_at(struct mm *mm, uaddr_t addr)
 static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
 	return a->end == b->start && a->prot == b->prot &&
-	       a->flags == b->flags && !a->name && !b->name;
+	       a->flags == b->flags && !a->name && !b->name && !a->obj_ops &&
+	       !b->obj_ops;
 }
 
 /* Merges alike anonymous neighbours among the VMAs touching
@@ -551,8 +579,7 @@ struct mm *mm_fork(struct mm *mm)
 		if (!cv)
 			goto err_put_child;
 		cv->pgoff = v->pgoff;
-		cv->dev = v->dev;
-		cv->ino = v->ino;
+		vma_copy_source(cv, v);
 		list_add_tail(&cv->link, &child->vmas);
 	}
 

@@ -58,6 +58,9 @@ static void page_fault(struct thread *t, const struct hal_trap *trap)
 		pr_err("out of memory: killed process %d (%s), %zu pages resident",
 		       t->task->pid, t->task->comm, mm ? mm->rss_pages : 0);
 		task_exit(t->task, wait_status_signal(SIGKILL));
+	} else if (err == -ENXIO) {
+		/* A shared file mapping past the file's end: SIGBUS. */
+		signal_force_fault(t, SIGBUS, BUS_ADRERR, trap->addr, 14, ec);
 	} else
 		signal_force_fault(t, SIGSEGV,
 				   err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,

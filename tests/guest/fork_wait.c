@@ -263,7 +263,10 @@ static void zombie_and_orphan(void)
 	pid_t pid = fork_flushed();
 	if (pid == 0)
 		_exit(0);
-	usleep(20000);
+	/* Wait for the exit without reaping (a fixed sleep lost the race on
+	 * a loaded machine, natively too). */
+	siginfo_t zi;
+	waitid(P_PID, (id_t)pid, &zi, WEXITED | WNOWAIT);
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	int fd = open(path, O_RDONLY);
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;

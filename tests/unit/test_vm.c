@@ -737,11 +737,46 @@ START_TEST(mmap_file_errors)
 	ck_assert_int_eq(ksys6(NR_mmap, 0, P, PROT_READ | PROT_WRITE,
 			       MAP_SHARED, rd, 0),
 			 -EACCES);
-	/* Shared file mappings are not supported yet. */
-	ck_assert_int_eq(ksys6(NR_mmap, 0, P, PROT_READ, MAP_SHARED, rd, 0),
-			 -ENODEV);
 	ck_assert_int_eq(ksys6(NR_mmap, 0, P, PROT_READ, MAP_PRIVATE, rd, 10),
 			 -EINVAL);
+}
+END_TEST
+
+/* MAP_SHARED of a tmpfs file maps the file's own frames: a store through
+ * the mapping is the file's byte, and a write(2) shows in the mapping. */
+START_TEST(mmap_file_shared)
+{
+	unsigned char b = 0;
+	struct file *f;
+	long a;
+	int rw, proc;
+
+	ktest_boot();
+	rw = make_file(O_RDWR);
+	a = ksys6(NR_mmap, 0, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+	ck_assert_int_gt(a, 0);
+	ktest_get(&b, (uint64_t)a + 4096 + 5, 1);
+	ck_assert_int_eq(b, (unsigned char)((4096 + 5) * 7 + 1));
+	b = 0xab;
+	ktest_put((uint64_t)a + 10, &b, 1);
+	f = fd_get(rw);
+	ck_assert_ptr_nonnull(f);
+	b = 0;
+	ck_assert_int_eq(vfs_pread(f, &b, 1, 10), 1);
+	ck_assert_int_eq(b, 0xab);
+	b = 0x5c;
+	ck_assert_int_eq(vfs_pwrite(f, &b, 1, 20), 1);
+	file_put(f);
+	b = 0;
+	ktest_get(&b, (uint64_t)a + 20, 1);
+	ck_assert_int_eq(b, 0x5c);
+	/* A filesystem without shared pages (procfs) refuses: ENODEV. */
+	f = vfs_openat(AT_FDCWD, "/proc/meminfo", O_RDONLY, 0);
+	ck_assert(!IS_ERR(f));
+	proc = fd_install(f, 0, false);
+	file_put(f);
+	ck_assert_int_eq(ksys6(NR_mmap, 0, P, PROT_READ, MAP_SHARED, proc, 0),
+			 -ENODEV);
 }
 END_TEST
 
@@ -751,6 +786,7 @@ KTEST_SUITE(vm_suite)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, munmap_middle_splits);
+	tcase_add_test(tc, mmap_file_shared);
 	tcase_add_test(tc, mprotect_middle_splits_and_merges_back);
 	tcase_add_test(tc, adjacent_maps_merge);
 	tcase_add_test(tc, find_free_top_down);
