@@ -43,11 +43,35 @@ void loop_defer(void);
 void loop_defer_console_event(void);
 /* Calls kern_net_event(nic) whenever fd (a NIC's) is readable. */
 void loop_watch_net(int fd, int nic);
+/* systrap: calls systrap_event() whenever fd (the trap eventfd) is
+ * readable. */
+void loop_watch_systrap(int fd);
 
 /* ptrace.c */
 void ptrace_reap(void); /* handle every pending child stop */
 void ptrace_kill_all(void);
 void ptrace_deferred(void); /* report traps queued while in the core */
+
+/* systrap.c: the systrap platform (--platform=systrap); when
+ * systrap_active, ptrace.c's hal_* entry points hand over to these. */
+extern bool systrap_active;
+int systrap_init(void); /* after loop_init; 0 or -errno */
+/* Is the stub range free in this process (else: re-exec, see main.c)? */
+bool systrap_range_free(void);
+struct hal_as *systrap_as_create(void);
+void systrap_as_destroy(struct hal_as *as);
+long systrap_as_syscall(struct hal_as *as, long nr, uint64_t a0, uint64_t a1,
+			uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+struct hal_thread *systrap_thread_create(struct hal_as *as,
+					 struct hal_uctx *uctx);
+void systrap_thread_destroy(struct hal_thread *t);
+void systrap_uctx_start(struct hal_thread *t);
+void systrap_thread_interrupt(struct hal_thread *t);
+int systrap_uctx_fpu_sync(struct hal_thread *t);
+void systrap_event(void);     /* the trap eventfd is readable */
+void systrap_deferred(void);  /* report traps queued while in the core */
+void systrap_reaped(pid_t pid); /* a stub process was reaped */
+void systrap_kill_all(void);
 
 /* confine.c */
 extern const unsigned long stub_thread_flags;

@@ -29,6 +29,8 @@ static void on_defer(uv_idle_t *h)
 {
 	uv_idle_stop(&defer_idle);
 	ptrace_deferred();
+	if (systrap_active) /* systrap hook */
+		systrap_deferred();
 	if (console_deferred) {
 		console_deferred = false;
 		kern_console_event();
@@ -89,6 +91,20 @@ void loop_watch_net(int fd, int nic)
 	uv_poll_init(loop, &net_poll, fd);
 	net_poll.data = (void *)(intptr_t)nic;
 	uv_poll_start(&net_poll, UV_READABLE, on_net);
+}
+
+/* systrap hook: the trap eventfd of --platform=systrap. */
+static uv_poll_t systrap_poll;
+
+static void on_systrap(uv_poll_t *h, int status, int events)
+{
+	systrap_event();
+}
+
+void loop_watch_systrap(int fd)
+{
+	uv_poll_init(loop, &systrap_poll, fd);
+	uv_poll_start(&systrap_poll, UV_READABLE, on_systrap);
 }
 
 static void on_console(uv_poll_t *h, int status, int events)

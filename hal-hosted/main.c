@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"                    archive instead of a host directory\n"
 		"  --strace          print every guest syscall on stderr\n"
 		"  --mem SIZE        kernel memory, e.g. 512M, 2G (default 2G)\n"
-		"  --platform=NAME   trap mechanism: ptrace (default)\n"
+		"  --platform=NAME   trap mechanism: ptrace (default) or systrap\n"
 		"  --cmdline STR     extra kernel command line (loglevel=7, quiet)\n"
 		"  --net tap:NAME[,ip=ADDR/PREFIX][,gw=ADDR][,dhcp]\n"
 		"                    give the guest eth0 on host tap device NAME\n"
@@ -213,6 +213,7 @@ static int cmd_run(int argc, char **argv)
 	int net_fd = -1;
 	uint64_t mem = 2ULL << 30;
 	bool strace = false, confine = true, stats = false;
+	bool use_systrap = false;
 	int c;
 
 	optind = 1;
@@ -235,9 +236,11 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'N': net = optarg; break;
 		case 'p':
-			if (strcmp(optarg, "ptrace") != 0) {
+			/* systrap hook: --platform=systrap */
+			use_systrap = strcmp(optarg, "systrap") == 0;
+			if (strcmp(optarg, "ptrace") != 0 && !use_systrap) {
 				fprintf(stderr,
-					"ember: unknown platform '%s' (have: ptrace)\n",
+					"ember: unknown platform '%s' (have: ptrace, systrap)\n",
 					optarg);
 				return 2;
 			}
@@ -313,6 +316,11 @@ static int cmd_run(int argc, char **argv)
 		.strace = strace,
 	};
 	loop_init();
+	if (use_systrap && (err = systrap_init()) < 0) { /* systrap hook */
+		fprintf(stderr, "ember: platform systrap not available: %s\n",
+			strerror(-err));
+		return 125;
+	}
 	if (net_fd >= 0)
 		loop_watch_net(net_fd, 0);
 	kmain(&bi);
@@ -324,8 +332,38 @@ static int cmd_run(int argc, char **argv)
 	return loop_run();
 }
 
+/*
+ * The systrap platform needs the stub range free in this process, and
+ * address randomization puts something there about once in 400 starts.
+ * Then ember runs itself again (a new random layout), once.
+ */
+static void systrap_range_check(int argc, char **argv)
+{
+	bool systrap = false;
+
+	if (getenv("EMBER_SYSTRAP_RETRY")) {
+		unsetenv("EMBER_SYSTRAP_RETRY");
+		return;
+	}
+	for (int i = 2; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--platform=systrap") == 0 ||
+		    (strcmp(argv[i], "--platform") == 0 && i + 1 < argc &&
+		     strcmp(argv[i + 1], "systrap") == 0))
+			systrap = true;
+		if (strcmp(argv[i], "--") == 0)
+			break;
+	}
+	if (!systrap || systrap_range_free())
+		return;
+	setenv("EMBER_SYSTRAP_RETRY", "1", 1);
+	execv("/proc/self/exe", argv);
+	unsetenv("EMBER_SYSTRAP_RETRY");
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "run") == 0)
+		systrap_range_check(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

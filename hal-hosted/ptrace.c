@@ -101,6 +101,8 @@ static __attribute__((noreturn)) void stub_child(void)
 
 struct hal_as *hal_as_create(void)
 {
+	if (systrap_active) /* systrap hook */
+		return systrap_as_create();
 	struct hal_as *as = calloc(1, sizeof(*as));
 	int status;
 
@@ -170,6 +172,10 @@ static void stub_kill(struct hal_as *as)
 
 void hal_as_destroy(struct hal_as *as)
 {
+	if (systrap_active) { /* systrap hook */
+		systrap_as_destroy(as);
+		return;
+	}
 	if (!as)
 		return;
 	stub_kill(as);
@@ -181,6 +187,8 @@ void hal_as_destroy(struct hal_as *as)
 
 void ptrace_kill_all(void)
 {
+	if (systrap_active) /* systrap hook */
+		systrap_kill_all();
 	for (struct hal_as *as = all_as; as; as = as->next)
 		stub_kill(as);
 }
@@ -205,6 +213,8 @@ static long stub_syscall_ev(struct hal_as *as, long nr, uint64_t a0,
 			    uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			    uint64_t a5, unsigned long *event_msg)
 {
+	if (systrap_active) /* systrap hook */
+		return systrap_as_syscall(as, nr, a0, a1, a2, a3, a4, a5);
 	struct user_regs_struct r;
 	int status;
 
@@ -353,6 +363,8 @@ static pid_t stub_clone_thread(struct hal_as *as)
 
 struct hal_thread *hal_thread_create(struct hal_as *as, struct hal_uctx *uctx)
 {
+	if (systrap_active) /* systrap hook */
+		return systrap_thread_create(as, uctx);
 	if (!as || as->dead)
 		return NULL;
 	if (!as->threads)
@@ -402,6 +414,10 @@ static void thread_end(struct hal_thread *t)
 
 void hal_thread_destroy(struct hal_thread *t)
 {
+	if (systrap_active) { /* systrap hook */
+		systrap_thread_destroy(t);
+		return;
+	}
 	if (!t)
 		return;
 	for (struct hal_thread **pp = &deferred_list; *pp;
@@ -511,6 +527,10 @@ void ptrace_deferred(void)
 
 void hal_uctx_start(struct hal_thread *t)
 {
+	if (systrap_active) { /* systrap hook */
+		systrap_uctx_start(t);
+		return;
+	}
 	if (t->running) {
 		fprintf(stderr, "ember: core bug: thread %d started twice\n",
 			t->tid);
@@ -548,6 +568,10 @@ void hal_uctx_start(struct hal_thread *t)
  * handle_stop drops it and reports PREEMPTED. */
 void hal_thread_interrupt(struct hal_thread *t)
 {
+	if (systrap_active) { /* systrap hook */
+		systrap_thread_interrupt(t);
+		return;
+	}
 	if (t->running && t->as && !t->as->dead)
 		syscall(SYS_tgkill, t->as->pid, t->tid, SIGURG);
 }
@@ -557,6 +581,8 @@ int hal_uctx_fpu_sync(struct hal_thread *t)
 	struct user_fpregs_struct fp;
 
 	_Static_assert(sizeof(fp) == 512, "FXSAVE image is 512 bytes");
+	if (systrap_active) /* systrap hook */
+		return systrap_uctx_fpu_sync(t);
 	if (t->running || ptrace(PTRACE_GETFPREGS, t->tid, 0, &fp) < 0)
 		return -EIO;
 	memcpy(t->uctx->fpu, &fp, sizeof(fp));
@@ -645,6 +671,8 @@ void ptrace_reap(void)
 			for (struct hal_as *as = all_as; as; as = as->next)
 				if (as->pid == tid)
 					as->reaped = true;
+			if (systrap_active) /* systrap hook */
+				systrap_reaped(tid);
 		}
 		struct hal_thread *t = thread_by_tid(tid);
 		if (!t) {

@@ -102,7 +102,9 @@ void hal_as_destroy(struct hal_as *as);
  * va (page aligned, inside the user range), replacing what was there.
  * The core's page table is the truth; this only mirrors it. Hosted, each
  * call is a host syscall in the stub: map ranges, not single pages.
- * Returns 0 or -ENOMEM.
+ * Returns 0, -ENOMEM, or -ESRCH when the host side of the space is gone
+ * (hosted: the stub was killed from the host; its threads then report
+ * HAL_TRAP_GONE).
  */
 int hal_as_map(struct hal_as *as, uint64_t va, uint64_t pa, size_t npages,
 	       unsigned prot);

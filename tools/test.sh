@@ -17,7 +17,7 @@ if [ "${EMBER_SKIP_ASAN:-0}" != 1 ]; then
 	echo "=== the hosted tests against ember built with ASan+UBSan (build-asan/)"
 	cmake -S "$top" -B "$top/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DEMBER_SANITIZE=ON -DEMBER_BAREMETAL=OFF -DEMBER_FUZZ=OFF >/dev/null
-	cmake --build "$top/build-asan" -j"$jobs" --target ember guest_programs \
+	cmake --build "$top/build-asan" -j"$jobs" --target ember ember-systrap guest_programs \
 		hostile_programs
 	(cd "$top/build-asan" && ctest --output-on-failure -j"$jobs" --timeout 600 \
 		-L '^(guest|script|hostile|robust)$') || status=1

@@ -13,6 +13,26 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* "512M", "2G", "65536": bytes, or 0 when malformed. */
+static uint64_t parse_size(const char *s)
+{
+	const char *end;
+	uint64_t v = kstrtou64(s, &end, 0);
+	unsigned shift = 0;
+
+	if (end == s)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: break;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return 0;
+	return v << shift;
+}
+
 void cmdline_parse(const char *s, struct cmdline *out)
 {
 	char *p = words_buf;
@@ -58,6 +78,10 @@ void cmdline_parse(const char *s, struct cmdline *out)
 			out->quiet = true;
 		} else if (strcmp(w, "stats") == 0) {
 			out->stats = true;
+		} else if (strncmp(w, "mem=", 4) == 0) {
+			out->mem = parse_size(w + 4);
+		} else if (strncmp(w, "console=", 8) == 0 && w[8]) {
+			out->console = w + 8;
 		} else if (strncmp(w, "loglevel=", 9) == 0 && w[9] >= '0' &&
 			   w[9] <= '9') {
 			out->loglevel = (int)kstrtou64(w + 9, NULL, 10);

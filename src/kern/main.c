@@ -17,6 +17,7 @@
 #include <uapi/errno.h>
 
 #define DEFAULT_INIT "/sbin/init"
+#define MEM_MIN (16ULL << 20)
 
 /* Exit statuses of a failed start, as a shell reports them. */
 static int start_failure_status(int err)
@@ -38,6 +39,7 @@ void kmain(const struct boot_info *bi)
 	static struct cmdline cl;
 	struct boot_info b = *bi;
 	const char *why;
+	uint64_t mem;
 	int err;
 
 	timer_init();
@@ -51,7 +53,24 @@ void kmain(const struct boot_info *bi)
 		b.init_argv = cl.init ? cl.init_argv : NULL;
 	}
 
-	pmm_init(bi->mem_start, bi->mem_bytes);
+	mem = bi->mem_bytes;
+	if (cl.mem) {
+		/* mem= only ever lowers what the HAL gave, and never below
+		 * what the kernel needs to start. */
+		if (cl.mem < MEM_MIN)
+			pr_warn("mem=%llu is below %llu: ignored",
+				(unsigned long long)cl.mem,
+				(unsigned long long)MEM_MIN);
+		else if (cl.mem < mem)
+			mem = PAGE_DOWN(cl.mem);
+	}
+	/* One console per HAL: hosted, the terminal; bare metal, ttyS0. */
+	if (cl.console && strncmp(cl.console, "ttyS0", 5) != 0 &&
+	    strncmp(cl.console, "tty0", 4) != 0 &&
+	    strncmp(cl.console, "hvc0", 4) != 0)
+		pr_warn("console=%s: only the HAL's console (ttyS0) exists; using it",
+			cl.console);
+	pmm_init(bi->mem_start, mem);
 	err = vfs_init(bi);
 	if (err) {
 		pr_err("cannot mount the root filesystem: %s",

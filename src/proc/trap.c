@@ -58,6 +58,11 @@ static void page_fault(struct thread *t, const struct hal_trap *trap)
 		pr_err("out of memory: killed process %d (%s), %zu pages resident",
 		       t->task->pid, t->task->comm, mm ? mm->rss_pages : 0);
 		task_exit(t->task, wait_status_signal(SIGKILL));
+	} else if (err == -ESRCH) {
+		/* The HAL lost the host side of this address space (killed
+		 * from the host while its page was being mapped): the same
+		 * end as HAL_TRAP_GONE, not a fault of the program's. */
+		task_exit(t->task, wait_status_signal(SIGKILL));
 	} else if (err == -ENXIO) {
 		/* A shared file mapping past the file's end: SIGBUS. */
 		signal_force_fault(t, SIGBUS, BUS_ADRERR, trap->addr, 14, ec);

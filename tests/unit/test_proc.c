@@ -1279,6 +1279,18 @@ START_TEST(cmdline_words)
 	ck_assert_ptr_null(cl.init);
 	cmdline_parse(NULL, &cl);
 	ck_assert_ptr_null(cl.init_argv[0]);
+	cmdline_parse("mem=512M console=ttyS0,115200 stats", &cl);
+	ck_assert_uint_eq(cl.mem, 512ULL << 20);
+	ck_assert_str_eq(cl.console, "ttyS0,115200");
+	ck_assert(cl.stats);
+	cmdline_parse("mem=2G", &cl);
+	ck_assert_uint_eq(cl.mem, 2ULL << 30);
+	cmdline_parse("mem=12x mem=", &cl);
+	ck_assert_uint_eq(cl.mem, 0);
+	/* After init=, everything is init's: mem= there is an argument. */
+	cmdline_parse("init=/bin/free mem=64M", &cl);
+	ck_assert_uint_eq(cl.mem, 0);
+	ck_assert_str_eq(cl.init_argv[1], "mem=64M");
 }
 END_TEST
 
