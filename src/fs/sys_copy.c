@@ -23,6 +23,14 @@ static long chunk_io(struct file *f, void *buf, size_t len, uint64_t *pos,
 	unsigned saved = f->flags & O_NONBLOCK;
 	long n;
 
+	/* RLIMIT_FSIZE holds for sendfile, copy_file_range and splice as
+	 * for write(2). */
+	if (write && S_ISREG(f->inode->mode)) {
+		int err = proc_fsize_check(*pos, &len);
+
+		if (err)
+			return err;
+	}
 	if (nowait)
 		f->flags |= O_NONBLOCK;
 	n = write ? f->ops->write(f, buf, len, pos) :
