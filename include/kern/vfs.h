@@ -340,6 +340,8 @@ int fd_set_cloexec(int fd, bool on);
 /* For /proc/PID/fd of any task: the referenced file at fd (or NULL), and
  * the lowest open fd >= from (or -1). */
 struct file *files_lookup(struct files *fs, int fd);
+/* The close-on-exec flag of fd in fs (any task's): 0/1, or -EBADF. */
+int files_get_cloexec(struct files *fs, int fd);
 int files_next_fd(struct files *fs, int from);
 
 /* Opens the console as fds 0, 1, 2 of current (in, out, err streams). */

@@ -224,6 +224,13 @@ int fd_close(int fd)
 	return 0;
 }
 
+int files_get_cloexec(struct files *fs, int fd)
+{
+	if (!fs || fd < 0 || fd >= fs->size || !fs->fd[fd])
+		return -EBADF;
+	return fs->flags[fd] & FD_CLOEXEC_FLAG ? 1 : 0;
+}
+
 int fd_get_cloexec(int fd)
 {
 	struct files *fs = cur_files();

@@ -54,6 +54,8 @@ enum proc_kind {
 	P_SYS_PIDMAX,
 	P_STATM,
 	P_LIMITS,
+	P_FDINFO_DIR,
+	P_FDINFO_FILE,
 };
 
 struct proc_node {
@@ -98,6 +100,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "cwd", P_CWD, S_IFLNK | 0777 },
 	{ "root", P_ROOTLINK, S_IFLNK | 0777 },
 	{ "fd", P_FD_DIR, S_IFDIR | 0500 },
+	{ "fdinfo", P_FDINFO_DIR, S_IFDIR | 0500 },
 	{ "cmdline", P_CMDLINE, S_IFREG | 0444 },
 	{ "environ", P_ENVIRON, S_IFREG | 0400 },
 	{ "comm", P_COMM, S_IFREG | 0444 },
@@ -250,13 +253,18 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		if (!t || t->state == TASK_DEAD)
 			return -ENOENT;
 		ino = proc_inode(dir->sb, P_PID_DIR, S_IFDIR | 0555, t, 0);
-	} else if (dn->kind == P_FD_DIR && t) {
+	} else if ((dn->kind == P_FD_DIR || dn->kind == P_FDINFO_DIR) && t) {
 		struct file *f = files_lookup(t->files, num);
 
 		if (!f)
 			return -ENOENT;
 		file_put(f);
-		ino = proc_inode(dir->sb, P_FD_LINK, S_IFLNK | 0700, t, num);
+		if (dn->kind == P_FD_DIR)
+			ino = proc_inode(dir->sb, P_FD_LINK, S_IFLNK | 0700, t,
+					 num);
+		else
+			ino = proc_inode(dir->sb, P_FDINFO_FILE, S_IFREG | 0400,
+					 t, num);
 	} else {
 		return -ENOENT;
 	}
@@ -279,7 +287,7 @@ static int proc_revalidate(struct inode *dir, const char *name,
 	t = node_task(n);
 	if (!t)
 		return -ENOENT;
-	if (n->kind == P_FD_LINK) {
+	if (n->kind == P_FD_LINK || n->kind == P_FDINFO_FILE) {
 		struct file *f = files_lookup(t->files, n->fd);
 
 		if (!f)
@@ -633,6 +641,28 @@ static void gen_stat(struct sbuf *sb, struct task *t)
 		  (ull)(mm ? mm->arg_start : 0), (ull)(mm ? mm->arg_end : 0),
 		  (ull)(mm ? mm->env_start : 0), (ull)(mm ? mm->env_end : 0),
 		  t->state == TASK_ZOMBIE ? t->exit_code : 0);
+}
+
+/* /proc/PID/fdinfo/N in Linux's format: the position, the open flags in
+ * octal (O_CLOEXEC from the fd table), the mount's id and the inode. */
+static void gen_fdinfo(struct sbuf *sb, struct task *t, int fd)
+{
+	struct file *f = files_lookup(t->files, fd);
+	unsigned flags;
+	int mnt_id = 0, i = 1;
+
+	if (!f)
+		return;
+	flags = f->flags;
+	if (files_get_cloexec(t->files, fd) == 1)
+		flags |= O_CLOEXEC;
+	for (struct mount *m = mount_next(NULL); m; m = mount_next(m), i++)
+		if (m == f->path.mnt)
+			mnt_id = i;
+	sb_printf(sb, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
+		  (unsigned long long)f->pos, flags, mnt_id,
+		  (unsigned long long)(f->inode ? f->inode->ino : 0));
+	file_put(f);
 }
 
 static void gen_statm(struct sbuf *sb, struct task *t)
@@ -1047,6 +1077,9 @@ static int proc_generate(struct proc_node *n, struct sbuf *sb)
 	case P_LIMITS:
 		gen_limits(sb, t);
 		break;
+	case P_FDINFO_FILE:
+		gen_fdinfo(sb, t, n->fd);
+		break;
 	case P_CPUINFO:
 		gen_cpuinfo(sb);
 		break;
@@ -1180,13 +1213,18 @@ static long proc_readdir(struct file *f, void *buf, size_t len)
 			}
 			pos = PID_POS + (uint64_t)p->pid + 1;
 		}
-	} else if (n->kind == P_FD_DIR && t) {
+	} else if ((n->kind == P_FD_DIR || n->kind == P_FDINFO_DIR) && t) {
+		bool info = n->kind == P_FDINFO_DIR;
+
 		for (int fd = files_next_fd(t->files, (int)(pos - ENTRY_POS));
 		     fd >= 0; fd = files_next_fd(t->files, fd + 1)) {
 			ksnprintf(name, sizeof(name), "%d", fd);
 			if (!dirent_emit(buf, len, &used,
-					 proc_ino(n->pid, P_FD_LINK, fd),
-					 ENTRY_POS + fd + 1, DT_LNK, name)) {
+					 proc_ino(n->pid, info ? P_FDINFO_FILE :
+								 P_FD_LINK,
+						  fd),
+					 ENTRY_POS + fd + 1,
+					 info ? DT_REG : DT_LNK, name)) {
 				full = true;
 				break;
 			}
