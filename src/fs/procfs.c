@@ -1043,7 +1043,8 @@ static int proc_generate(struct proc_node *n, struct sbuf *sb)
 		break;
 	case P_FILESYSTEMS:
 		sb_printf(sb, "nodev\ttmpfs\nnodev\tramfs\nnodev\tdevtmpfs\n"
-			      "nodev\tproc\nnodev\tsysfs\nnodev\thostfs\n");
+			      "nodev\tproc\nnodev\tsysfs\nnodev\thostfs\n"
+			      "\text2\n");
 		break;
 	case P_UPTIME:
 		gen_uptime(sb);
