@@ -296,6 +296,8 @@ int hal_as_map(struct hal_as *as, uint64_t va, uint64_t pa, size_t npages,
 	long r = stub_syscall(as, SYS_mmap, va, (uint64_t)npages << 12,
 			      (uint64_t)host_prot(prot), MAP_SHARED | MAP_FIXED,
 			      STUB_MEMFD, pa);
+	if (r == -ESRCH)
+		return -ESRCH; /* the stub is gone (killed from the host) */
 	return r < 0 && r > -4096 ? -ENOMEM : 0;
 }
 

@@ -73,6 +73,10 @@ struct mm {
 	/* RLIMIT_AS of the task using it, in bytes (0: none): vm_map
 	 * refuses with -ENOMEM to grow the mappings' total beyond it. */
 	uint64_t as_limit;
+	/* A HAL mirror call answered -ESRCH: the host side of this space is
+	 * gone (killed from the host). Faults and signal frames then end the
+	 * task with SIGKILL, as the host's kill meant, not with SIGSEGV. */
+	bool as_gone;
 	/* vm_fault's loop guard: the page it last re-mirrored unchanged
 	 * and that page's entry, so a second identical fault is refused. */
 	uaddr_t remirror_va;

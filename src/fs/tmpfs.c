@@ -180,7 +180,9 @@ static long tmpfs_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 		paddr_t *slot = page_slot(n, p / PAGE_SIZE, false);
 
 		if (slot && *slot)
-			memcpy((char *)buf + done,
+			/* memmove: buf may be a shared mapping of this very
+			 * file (read(fd, map_of_fd, n)). */
+			memmove((char *)buf + done,
 			       (char *)phys_to_virt(*slot) + off, chunk);
 		else
 			memset((char *)buf + done, 0, chunk);
@@ -215,7 +217,9 @@ static long tmpfs_write(struct file *f, const void *buf, size_t len,
 		}
 		if (!slot || !*slot)
 			break;
-		memcpy((char *)phys_to_virt(*slot) + off,
+		/* memmove: the source may be a shared mapping of this very
+		 * file (write(fd, map_of_fd, n)), overlapping its page. */
+		memmove((char *)phys_to_virt(*slot) + off,
 		       (const char *)buf + done, chunk);
 		done += chunk;
 		p += chunk;

@@ -23,6 +23,14 @@ static bool page_present(struct mm *mm, uaddr_t va)
 	return pte && (*pte & PTE_PRESENT);
 }
 
+/* A HAL mirror call's result; -ESRCH marks the space gone for good. */
+static int mirrored(struct mm *mm, int r)
+{
+	if (r == -ESRCH)
+		mm->as_gone = true;
+	return r;
+}
+
 /*
  * A shared file mapping: maps the object's own frames for n pages from
  * s, one page at a time (its frames are not contiguous). Returns 0,
@@ -45,7 +53,7 @@ static int fill_object(struct mm *mm, struct vma *v, uaddr_t s, size_t n)
 			return r;
 		*pte = pa | PTE_PRESENT | PTE_WRITE;
 		mm->rss_pages++;
-		r = hal_as_map(mm->as, va, pa, 1, v->prot);
+		r = mirrored(mm, hal_as_map(mm->as, va, pa, 1, v->prot));
 		if (r)
 			return r;
 	}
@@ -90,7 +98,7 @@ static int fill_range(struct mm *mm, struct vma *v, uaddr_t s, size_t n,
 			*pte = (pa + i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITE;
 		}
 		mm->rss_pages += got;
-		r = hal_as_map(mm->as, at, pa, got, v->prot);
+		r = mirrored(mm, hal_as_map(mm->as, at, pa, got, v->prot));
 		if (r)
 			return r;
 		if (only_must)
@@ -133,10 +141,10 @@ static int cow_break(struct mm *mm, struct vma *v, uaddr_t page, uint64_t *pte)
 		memcpy(phys_to_virt(copy), phys_to_virt(old), PAGE_SIZE);
 		pmm_put(old);
 		*pte = copy | PTE_PRESENT | PTE_WRITE;
-		return hal_as_map(mm->as, page, copy, 1, v->prot);
+		return mirrored(mm, hal_as_map(mm->as, page, copy, 1, v->prot));
 	}
 	*pte = (*pte & ~PTE_COW) | PTE_WRITE;
-	return hal_as_protect(mm->as, page, 1, v->prot);
+	return mirrored(mm, hal_as_protect(mm->as, page, 1, v->prot));
 }
 
 /* Makes page present (and privately writable when write); *ptep gets
@@ -210,7 +218,8 @@ int vm_fault(struct mm *mm, uaddr_t addr, unsigned access)
 	mm->remirror_va = page + 1;
 	mm->remirror_pte = *pte;
 	prot = vm_pte_prot(v, *pte);
-	return hal_as_map(mm->as, page, *pte & PTE_ADDR_MASK, 1, prot);
+	return mirrored(mm,
+			hal_as_map(mm->as, page, *pte & PTE_ADDR_MASK, 1, prot));
 }
 
 #define POPULATE_RUN (512 * PAGE_SIZE)

@@ -11,6 +11,7 @@
 #include <kern/klib.h>
 #include <kern/kmalloc.h>
 #include <kern/proc.h>
+#include <kern/vm.h>
 #include <kern/syscall.h>
 #include <uapi/errno.h>
 #include <uapi/resource.h>
@@ -798,6 +799,12 @@ static void frame_failed(struct thread *t, int sig)
 {
 	struct task *task = t->task;
 
+	/* The host killed the stub under us (its pages could not be
+	 * mapped any more): that kill is what ends the task. */
+	if (task->mm && task->mm->as_gone) {
+		task_exit(task, wait_status_signal(SIGKILL));
+		return;
+	}
 	pr_info("%s[%d]: cannot write the frame for signal %d (sp %#llx)",
 		task->comm, task->pid, sig, (unsigned long long)t->uctx.rsp);
 	task_exit(task, wait_status_fatal(task, SIGSEGV));

@@ -58,7 +58,7 @@ static void page_fault(struct thread *t, const struct hal_trap *trap)
 		pr_err("out of memory: killed process %d (%s), %zu pages resident",
 		       t->task->pid, t->task->comm, mm ? mm->rss_pages : 0);
 		task_exit(t->task, wait_status_signal(SIGKILL));
-	} else if (err == -ESRCH) {
+	} else if (err == -ESRCH || (mm && mm->as_gone)) {
 		/* The HAL lost the host side of this address space (killed
 		 * from the host while its page was being mapped): the same
 		 * end as HAL_TRAP_GONE, not a fault of the program's. */
