@@ -327,23 +327,34 @@ static long from_pipe(struct file *in, struct file *out, uint64_t *opos,
 	return done ? (long)done : err;
 }
 
+/* The two ends of a splice or tee: *in readable, *out writable (both
+ * referenced, or both NULL on -EBADF). */
+static long get_ends(int fd_in, int fd_out, struct file **in,
+		     struct file **out)
+{
+	*in = fd_get_io(fd_in);
+	*out = *in ? fd_get_io(fd_out) : NULL;
+	if (*out && file_readable(*in) && file_writable(*out))
+		return 0;
+	file_put(*out);
+	file_put(*in);
+	*in = *out = NULL;
+	return -EBADF;
+}
+
 long sys_splice(int fd_in, uaddr_t off_in, int fd_out, uaddr_t off_out,
 		size_t len, unsigned long flags)
 {
-	struct file *in, *out = NULL;
+	struct file *in, *out;
 	bool nonblock = flags & SPLICE_F_NONBLOCK;
 	uint64_t ipos = 0, opos = 0;
 	long r;
 
 	if (flags & ~(unsigned long)SPLICE_F_ALL)
 		return -EINVAL;
-	in = fd_get_io(fd_in);
-	if (!in)
-		return -EBADF;
-	out = fd_get_io(fd_out);
-	r = -EBADF;
-	if (!out || !file_readable(in) || !file_writable(out))
-		goto out;
+	r = get_ends(fd_in, fd_out, &in, &out);
+	if (r < 0)
+		return r;
 	r = -EINVAL;
 	if (!file_is_pipe(in) && !file_is_pipe(out))
 		goto out;
@@ -393,19 +404,15 @@ out:
 
 long sys_tee(int fd_in, int fd_out, size_t len, unsigned long flags)
 {
-	struct file *in, *out = NULL;
+	struct file *in, *out;
 	uint64_t opos = 0;
 	long r;
 
 	if (flags & ~(unsigned long)SPLICE_F_ALL)
 		return -EINVAL;
-	in = fd_get_io(fd_in);
-	if (!in)
-		return -EBADF;
-	out = fd_get_io(fd_out);
-	r = -EBADF;
-	if (!out || !file_readable(in) || !file_writable(out))
-		goto out;
+	r = get_ends(fd_in, fd_out, &in, &out);
+	if (r < 0)
+		return r;
 	r = -EINVAL;
 	if (!file_is_pipe(in) || !file_is_pipe(out) || in->priv == out->priv)
 		goto out;
